@@ -1,0 +1,153 @@
+package io.llmux.pipeline;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmux.wire.Usage;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * One data-plane request on its way through the pipeline: what the client asked, who asked, and what the stages
+ * decided. Owned by one thread at a time; stages write their decisions here instead of passing maps around.
+ */
+public final class Exchange {
+    private final String requestId;
+    private final Endpoint endpoint;
+    private final ObjectNode body;
+    private final boolean stream;
+    private final boolean clientWantsUsage;
+    private final Function<String, String> requestHeaders;
+    private final long startNanos;
+    private final Map<String, String> responseHeaders = new LinkedHashMap<>();
+
+    private String model;
+    private List<String> tags = List.of();
+    private String caller = "";
+    private String deployment = "";
+    private int attempts;
+    private long upstreamNanos;
+    private Usage usage = Usage.NONE;
+
+    /**
+     * @param body the client's JSON, validated; stages may read it, and the router removes gateway extensions
+     * @param requestHeaders header lookup by lower-case name, null when absent
+     */
+    public Exchange(
+            String requestId,
+            Endpoint endpoint,
+            ObjectNode body,
+            String model,
+            boolean stream,
+            boolean clientWantsUsage,
+            Function<String, String> requestHeaders,
+            long startNanos) {
+        this.requestId = requestId;
+        this.endpoint = endpoint;
+        this.body = body;
+        this.model = model;
+        this.stream = stream;
+        this.clientWantsUsage = clientWantsUsage;
+        this.requestHeaders = requestHeaders;
+        this.startNanos = startNanos;
+    }
+
+    public String requestId() {
+        return requestId;
+    }
+
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    public ObjectNode body() {
+        return body;
+    }
+
+    /** The model the client asked for; after alias resolution, the model group. */
+    public String model() {
+        return model;
+    }
+
+    public void model(String modelGroup) {
+        this.model = modelGroup;
+    }
+
+    public boolean stream() {
+        return stream;
+    }
+
+    /** True when the client set {@code stream_options.include_usage}; only then is the usage chunk forwarded. */
+    public boolean clientWantsUsage() {
+        return clientWantsUsage;
+    }
+
+    public String header(String lowerCaseName) {
+        return requestHeaders.apply(lowerCaseName);
+    }
+
+    public long startNanos() {
+        return startNanos;
+    }
+
+    /** Routing tags from {@code metadata.tags}, a top-level {@code tags} array or {@code x-llmux-tags}. */
+    public List<String> tags() {
+        return tags;
+    }
+
+    public void tags(List<String> value) {
+        this.tags = List.copyOf(value);
+    }
+
+    /** Who is calling, for logs: a key alias or a fixed word, never the key itself. */
+    public String caller() {
+        return caller;
+    }
+
+    public void caller(String value) {
+        this.caller = value;
+    }
+
+    /** {@code provider/model} of the deployment that answered (or was tried last); empty before routing. */
+    public String deployment() {
+        return deployment;
+    }
+
+    public void deployment(String value) {
+        this.deployment = value;
+    }
+
+    public int attempts() {
+        return attempts;
+    }
+
+    public void attempts(int value) {
+        this.attempts = value;
+    }
+
+    /** Time spent waiting on providers, summed over attempts (for {@code Server-Timing} and gateway overhead). */
+    public long upstreamNanos() {
+        return upstreamNanos;
+    }
+
+    public void addUpstreamNanos(long nanos) {
+        this.upstreamNanos += nanos;
+    }
+
+    public Usage usage() {
+        return usage;
+    }
+
+    public void usage(Usage value) {
+        this.usage = value;
+    }
+
+    /** Headers the stages want on the response, in the order they were set. */
+    public Map<String, String> responseHeaders() {
+        return responseHeaders;
+    }
+
+    public void responseHeader(String name, String value) {
+        responseHeaders.put(name, value);
+    }
+}
