@@ -46,6 +46,7 @@ public final class Watchdog implements AutoCloseable {
         private final Runnable onExpire;
         private volatile long deadline;
         private volatile boolean done;
+        private volatile boolean fired;
 
         Guard(long idleNanos, Runnable onExpire) {
             this.idleNanos = idleNanos;
@@ -65,16 +66,15 @@ public final class Watchdog implements AutoCloseable {
 
         /** True when the timer fired. */
         public boolean expired() {
-            return done && fired;
+            return fired;
         }
-
-        private volatile boolean fired;
 
         private void schedule(long delayNanos) {
             if (scheduler.isShutdown()) {
                 return;
             }
-            scheduler.schedule(this::check, Math.max(delayNanos, 1_000_000), TimeUnit.NANOSECONDS);
+            // a guard that is cancelled early is simply skipped when its check runs; no future to keep
+            var unused = scheduler.schedule(this::check, Math.max(delayNanos, 1_000_000), TimeUnit.NANOSECONDS);
         }
 
         private void check() {
