@@ -39,9 +39,9 @@ $(JAR): $(SOURCES)
 	$(MVN) package -DskipTests
 	@touch $(JAR)
 
-bin/llmux: scripts/llmux.sh
+bin/llmux: src/main/scripts/llmux.sh
 	@mkdir -p bin
-	cp scripts/llmux.sh bin/llmux
+	cp src/main/scripts/llmux.sh bin/llmux
 	chmod +x bin/llmux
 
 run: build

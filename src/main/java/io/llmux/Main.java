@@ -1,10 +1,10 @@
 package io.llmux;
 
-/** Entry point. */
+/** Entry point (being wired). */
 public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.out.println("llmux");
+        System.out.println("llmux " + Version.current());
     }
 }

@@ -18,6 +18,15 @@ public interface Provider extends AutoCloseable {
      */
     Answer call(Call call) throws ProviderFailure;
 
+    /**
+     * Why this provider cannot answer at all, or null when it can: a missing credential, or a provider type this
+     * version has no adapter for. Its deployments are then skipped, and a request only it could serve gets 503
+     * with this reason.
+     */
+    default String disabledReason() {
+        return config().enabled() ? null : config().missingCredential() + " is not set";
+    }
+
     /** Stops the provider's HTTP client once the calls in flight have ended. */
     @Override
     void close();

@@ -1,0 +1,44 @@
+package io.llmux;
+
+import io.llmux.config.Config;
+import io.llmux.config.RoutingStrategy;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Which configured features this version does not provide yet. The start-up log names them, so a config written for
+ * a later version is accepted without anything pretending to work.
+ */
+final class Features {
+    private Features() {}
+
+    static List<String> notAvailable(Config c) {
+        List<String> missing = new ArrayList<>();
+        if (c.routing().strategy() != RoutingStrategy.SIMPLE_SHUFFLE) {
+            missing.add("routing.strategy " + c.routing().strategy().configName() + " (simple-shuffle is used)");
+        }
+        if (!c.routing().fallbacks().isEmpty()
+                || !c.routing().contextWindowFallbacks().isEmpty()) {
+            missing.add("routing fallbacks");
+        }
+        if (c.cache().enabled()) {
+            missing.add("cache");
+        }
+        if (c.redis().configured()) {
+            missing.add("redis");
+        }
+        if (c.database().configured()) {
+            missing.add("database (virtual keys, teams, budgets, spend)");
+        }
+        if (c.rateLimit().enabled()) {
+            missing.add("rate_limit");
+        }
+        if (c.metrics().enabled()) {
+            missing.add("metrics");
+        }
+        if (c.tracing().enabled()) {
+            missing.add("tracing");
+        }
+        return missing;
+    }
+}

@@ -1,0 +1,32 @@
+package io.llmux;
+
+import io.llmux.auth.Authenticator;
+import io.llmux.config.Config;
+import io.llmux.config.LoadedConfig;
+import io.llmux.pipeline.Pipeline;
+import io.llmux.provider.Provider;
+import io.llmux.routing.ModelGroups;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything built from one config: providers, model groups, the pipeline. A request takes the current snapshot
+ * once and uses it to the end, so a reload never changes the rules under a request in flight.
+ *
+ * @param authenticator empty for an open gateway (no master key, no database)
+ */
+public record Snapshot(
+        LoadedConfig loaded,
+        Map<String, Provider> providers,
+        ModelGroups groups,
+        Pipeline pipeline,
+        Optional<Authenticator> authenticator) {
+
+    public Snapshot {
+        providers = Map.copyOf(providers);
+    }
+
+    public Config config() {
+        return loaded.config();
+    }
+}

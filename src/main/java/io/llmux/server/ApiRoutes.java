@@ -1,0 +1,43 @@
+package io.llmux.server;
+
+import io.llmux.Snapshot;
+import io.llmux.pipeline.Endpoint;
+import io.llmux.telemetry.AccessLog;
+import java.time.Clock;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/** The routes of SPEC §3 (and the admin reload), wired to their handlers. */
+public final class ApiRoutes {
+    private ApiRoutes() {}
+
+    public static Routes build(
+            Supplier<Snapshot> snapshots,
+            AccessLog accessLog,
+            Reloader reloader,
+            LongSupplier nanoClock,
+            Clock wallClock) {
+        Routes routes = new Routes();
+        for (Endpoint e : Endpoint.values()) {
+            InferenceHandler h = new InferenceHandler(e, snapshots, accessLog, nanoClock, wallClock);
+            String path = switch (e) {
+                case CHAT -> "/chat/completions";
+                case COMPLETIONS -> "/completions";
+                case EMBEDDINGS -> "/embeddings";
+            };
+            routes.add("POST", "/v1" + path, h).add("POST", path, h);
+        }
+        ModelsHandler models = new ModelsHandler(snapshots, wallClock.millis() / 1000);
+        routes.add("GET", "/v1/models", models::list).add("GET", "/models", models::list);
+        routes.addPrefix("GET", "/v1/models/", models::one).addPrefix("GET", "/models/", models::one);
+
+        HealthHandler health = new HealthHandler(snapshots);
+        routes.add("GET", "/health/live", health::live);
+        routes.add("GET", "/health/ready", health::ready);
+        routes.add("GET", "/health", health::deployments);
+
+        AdminHandler admin = new AdminHandler(snapshots, reloader);
+        routes.add("POST", "/config/reload", admin::reload);
+        return routes;
+    }
+}

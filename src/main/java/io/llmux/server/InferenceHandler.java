@@ -1,0 +1,124 @@
+package io.llmux.server;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmux.GatewayException;
+import io.llmux.Snapshot;
+import io.llmux.pipeline.Endpoint;
+import io.llmux.pipeline.Exchange;
+import io.llmux.pipeline.Reply;
+import io.llmux.telemetry.AccessLog;
+import io.llmux.wire.RequestShape;
+import io.llmux.wire.Requests;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The data plane: chat completions, legacy completions and embeddings. Reads and checks the body, runs the
+ * pipeline of the current config snapshot, writes the reply, and logs one line for the request.
+ */
+final class InferenceHandler implements Handler {
+    private final Endpoint endpoint;
+    private final Supplier<Snapshot> snapshots;
+    private final AccessLog accessLog;
+    private final LongSupplier nanoClock;
+    private final Clock wallClock;
+
+    InferenceHandler(
+            Endpoint endpoint,
+            Supplier<Snapshot> snapshots,
+            AccessLog accessLog,
+            LongSupplier nanoClock,
+            Clock wallClock) {
+        this.endpoint = endpoint;
+        this.snapshots = snapshots;
+        this.accessLog = accessLog;
+        this.nanoClock = nanoClock;
+        this.wallClock = wallClock;
+    }
+
+    @Override
+    public void handle(Request r) throws IOException {
+        Snapshot snapshot = snapshots.get();
+        Exchange ex = null;
+        int status = 500;
+        String errorCode = null;
+        String model = null;
+        try {
+            requireJson(r.header("Content-Type"));
+            byte[] raw = BodyReader.read(r, snapshot.config().server().maxBodySize());
+            ObjectNode body = Requests.parseObject(raw);
+            RequestShape shape = Requests.check(endpoint, body, r::header);
+            model = shape.model();
+            ex = new Exchange(
+                    r.requestId(),
+                    endpoint,
+                    body,
+                    shape.model(),
+                    shape.stream(),
+                    shape.includeUsage(),
+                    r::header,
+                    r.startNanos());
+            ex.tags(shape.tags());
+            Reply reply = snapshot.pipeline().handle(ex);
+            switch (reply) {
+                case Reply.Json json -> {
+                    status = json.status();
+                    Responses.json(r, json.status(), json.body(), withTiming(ex));
+                }
+                case Reply.Stream stream -> {
+                    SseWriter.Outcome outcome = SseWriter.write(r, stream.events(), ex.responseHeaders());
+                    status = outcome.status();
+                    errorCode = outcome.errorCode();
+                    ex.usage(stream.events().usage());
+                }
+            }
+        } catch (GatewayException e) {
+            status = e.status();
+            errorCode = e.code();
+            Responses.error(r, e, ex == null ? Map.of() : ex.responseHeaders());
+        } finally {
+            long now = nanoClock.getAsLong();
+            accessLog.record(new AccessLog.Entry(
+                    wallClock.millis(),
+                    r.requestId(),
+                    r.method(),
+                    r.path(),
+                    ex == null ? "" : ex.caller(),
+                    ex == null ? model : ex.model(),
+                    ex == null ? "" : ex.deployment(),
+                    status,
+                    ex != null && ex.stream(),
+                    ex == null ? 0 : ex.attempts(),
+                    now - r.startNanos(),
+                    ex == null ? 0 : ex.upstreamNanos(),
+                    ex == null ? io.llmux.wire.Usage.NONE : ex.usage(),
+                    errorCode));
+        }
+    }
+
+    /** {@code Server-Timing}: time in the gateway and time waiting on providers, for non-streaming answers. */
+    private Map<String, String> withTiming(Exchange ex) {
+        long total = nanoClock.getAsLong() - ex.startNanos();
+        long upstream = ex.upstreamNanos();
+        ex.responseHeader(
+                "Server-Timing",
+                String.format(
+                        Locale.ROOT, "gateway;dur=%.3f, upstream;dur=%.3f", (total - upstream) / 1e6, upstream / 1e6));
+        return ex.responseHeaders();
+    }
+
+    /** A body without a Content-Type is taken as JSON; any other declared type is refused (SPEC §4: 415). */
+    static void requireJson(String contentType) throws GatewayException {
+        if (contentType == null || contentType.isBlank()) {
+            return;
+        }
+        String type = contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        if (!type.equals("application/json") && !type.endsWith("+json") && !type.equals("text/json")) {
+            throw GatewayException.unsupportedMediaType(type);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.llmux.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmux.GatewayException;
+import io.llmux.Snapshot;
+import io.llmux.auth.Authenticator;
+import io.llmux.routing.ModelGroups;
+import io.llmux.wire.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
+
+/** {@code GET /v1/models} and {@code /v1/models/{id}}: the model groups and aliases a caller may use, in OpenAI's shape. */
+final class ModelsHandler {
+    private static final String PREFIX = "/v1/models/";
+    private final Supplier<Snapshot> snapshots;
+    private final long created;
+
+    ModelsHandler(Supplier<Snapshot> snapshots, long createdEpochSeconds) {
+        this.snapshots = snapshots;
+        this.created = createdEpochSeconds;
+    }
+
+    void list(Request r) throws GatewayException, IOException {
+        Snapshot s = authorized(r);
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put("object", "list");
+        ArrayNode data = root.putArray("data");
+        ModelGroups groups = s.groups();
+        for (String name : groups.names()) {
+            data.add(model(name));
+        }
+        for (String alias : groups.aliases().keySet().stream().sorted().toList()) {
+            if (groups.resolve(alias) != null) {
+                data.add(model(alias));
+            }
+        }
+        Responses.json(r, 200, bytes(root));
+    }
+
+    void one(Request r) throws GatewayException, IOException {
+        Snapshot s = authorized(r);
+        String prefix = r.path().startsWith(PREFIX) ? PREFIX : "/models/";
+        String id = URLDecoder.decode(r.path().substring(prefix.length()), StandardCharsets.UTF_8);
+        if (s.groups().resolve(id) == null) {
+            throw GatewayException.modelNotFound(id);
+        }
+        Responses.json(r, 200, bytes(model(id)));
+    }
+
+    private Snapshot authorized(Request r) throws GatewayException {
+        Snapshot s = snapshots.get();
+        for (Authenticator a : s.authenticator().stream().toList()) {
+            a.authenticate(r::header);
+        }
+        return s;
+    }
+
+    private ObjectNode model(String id) {
+        ObjectNode m = Json.MAPPER.createObjectNode();
+        m.put("id", id);
+        m.put("object", "model");
+        m.put("created", created);
+        m.put("owned_by", "llmux");
+        return m;
+    }
+
+    private static byte[] bytes(ObjectNode node) {
+        try {
+            return Json.MAPPER.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.llmux.server;
+
+import com.sun.net.httpserver.HttpExchange;
+import java.util.Locale;
+
+/** One HTTP request as the handlers see it: the JDK exchange plus what the dispatcher decided for it. */
+public final class Request {
+    private final HttpExchange exchange;
+    private final String requestId;
+    private final long startNanos;
+    private final String path;
+    private boolean responseStarted;
+
+    Request(HttpExchange exchange, String requestId, long startNanos) {
+        this.exchange = exchange;
+        this.requestId = requestId;
+        this.startNanos = startNanos;
+        this.path = exchange.getRequestURI().getRawPath();
+    }
+
+    public HttpExchange exchange() {
+        return exchange;
+    }
+
+    public String requestId() {
+        return requestId;
+    }
+
+    public long startNanos() {
+        return startNanos;
+    }
+
+    public String method() {
+        return exchange.getRequestMethod();
+    }
+
+    public String path() {
+        return path;
+    }
+
+    /** A request header by name, case-insensitively; null when absent. */
+    public String header(String name) {
+        return exchange.getRequestHeaders().getFirst(name);
+    }
+
+    /** The value of query parameter {@code name}, or null. Undecoded beyond %XX and '+'. */
+    public String query(String name) {
+        String q = exchange.getRequestURI().getRawQuery();
+        if (q == null) {
+            return null;
+        }
+        for (String pair : q.split("&", -1)) {
+            int eq = pair.indexOf('=');
+            String k = eq < 0 ? pair : pair.substring(0, eq);
+            if (k.equals(name)) {
+                String v = eq < 0 ? "" : pair.substring(eq + 1);
+                return java.net.URLDecoder.decode(v, java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
+
+    boolean responseStarted() {
+        return responseStarted;
+    }
+
+    void markResponseStarted() {
+        responseStarted = true;
+    }
+
+    String methodUpper() {
+        return method().toUpperCase(Locale.ROOT);
+    }
+}

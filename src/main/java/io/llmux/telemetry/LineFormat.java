@@ -1,0 +1,117 @@
+package io.llmux.telemetry;
+
+import java.time.Instant;
+
+/**
+ * Writes one log line as JSON ({@code {"ts":…,"level":…,"msg":…,…}}) or as text ({@code ts LEVEL msg k=v …}).
+ * Used only on the log writer's thread, so one instance and its buffer are reused for every line.
+ */
+final class LineFormat {
+    private final StringBuilder sb = new StringBuilder(512);
+    private boolean json;
+
+    LineFormat json(boolean value) {
+        this.json = value;
+        return this;
+    }
+
+    LineFormat begin(long epochMillis, String level, String msg) {
+        sb.setLength(0);
+        String ts = Instant.ofEpochMilli(epochMillis).toString();
+        if (json) {
+            sb.append("{\"ts\":\"")
+                    .append(ts)
+                    .append("\",\"level\":\"")
+                    .append(level)
+                    .append("\",\"msg\":");
+            quote(msg);
+        } else {
+            sb.append(ts)
+                    .append(' ')
+                    .append(level.toUpperCase(java.util.Locale.ROOT))
+                    .append(' ')
+                    .append(msg);
+        }
+        return this;
+    }
+
+    LineFormat field(String key, String value) {
+        if (value == null) {
+            return this;
+        }
+        if (json) {
+            sb.append(",\"").append(key).append("\":");
+            quote(value);
+        } else {
+            sb.append(' ').append(key).append('=');
+            if (value.isEmpty() || value.indexOf(' ') >= 0 || value.indexOf('"') >= 0) {
+                quote(value);
+            } else {
+                sb.append(value);
+            }
+        }
+        return this;
+    }
+
+    LineFormat field(String key, long value) {
+        if (json) {
+            sb.append(",\"").append(key).append("\":").append(value);
+        } else {
+            sb.append(' ').append(key).append('=').append(value);
+        }
+        return this;
+    }
+
+    LineFormat field(String key, double value, int decimals) {
+        String v = String.format(java.util.Locale.ROOT, "%." + decimals + "f", value);
+        if (json) {
+            sb.append(",\"").append(key).append("\":").append(v);
+        } else {
+            sb.append(' ').append(key).append('=').append(v);
+        }
+        return this;
+    }
+
+    LineFormat field(String key, boolean value) {
+        if (json) {
+            sb.append(",\"").append(key).append("\":").append(value);
+        } else {
+            sb.append(' ').append(key).append('=').append(value);
+        }
+        return this;
+    }
+
+    String end() {
+        if (json) {
+            sb.append('}');
+        }
+        sb.append('\n');
+        return sb.toString();
+    }
+
+    StringBuilder buffer() {
+        return sb;
+    }
+
+    private void quote(String s) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        sb.append('"');
+    }
+}

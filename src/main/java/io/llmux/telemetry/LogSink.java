@@ -1,0 +1,103 @@
+package io.llmux.telemetry;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Where every log line goes: a bounded queue drained by one writer thread, so a request never waits on stdout.
+ * When the queue is full (a stalled terminal or pipe), lines are dropped and counted rather than blocking requests.
+ */
+public final class LogSink implements AutoCloseable {
+    private static final int CAPACITY = 32_768;
+    private static final Object FLUSH = new Object();
+
+    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(CAPACITY);
+    private final Writer out;
+    private final BooleanSupplier json;
+    private final Thread writer;
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile boolean closed;
+
+    /** @param json read per line, so a reload can switch between JSON and text */
+    public LogSink(OutputStream out, BooleanSupplier json) {
+        this.out = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+        this.json = json;
+        this.writer = Thread.ofPlatform().daemon().name("llmux-log").start(this::drain);
+    }
+
+    void offer(LogLine line) {
+        if (closed || !queue.offer(line)) {
+            dropped.incrementAndGet();
+        }
+    }
+
+    /** Lines dropped because the queue was full. */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    /** Waits (bounded) until every line queued before this call is written. */
+    public void flush() {
+        CountDownLatch done = new CountDownLatch(1);
+        if (!queue.offer(done)) {
+            return;
+        }
+        try {
+            done.await(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        flush();
+        closed = true;
+        writer.interrupt();
+    }
+
+    private void drain() {
+        LineFormat format = new LineFormat();
+        List<Object> batch = new ArrayList<>(256);
+        while (true) {
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                return;
+            }
+            queue.drainTo(batch, 1023);
+            try {
+                boolean asJson = json.getAsBoolean();
+                for (Object item : batch) {
+                    if (item instanceof LogLine line) {
+                        line.format(format.json(asJson));
+                        out.write(format.end());
+                    } else if (item instanceof CountDownLatch latch) {
+                        out.flush();
+                        latch.countDown();
+                    } else if (item != FLUSH) {
+                        throw new IllegalStateException("unknown log item " + item);
+                    }
+                }
+                out.flush();
+            } catch (IOException e) {
+                dropped.addAndGet(batch.size());
+            } catch (RuntimeException e) {
+                // a formatting bug must not kill the only writer thread
+                dropped.addAndGet(batch.size());
+            }
+            batch.clear();
+        }
+    }
+}
