@@ -32,6 +32,8 @@ public record ProviderConfig(
     public static final Duration DEFAULT_STREAM_TIMEOUT = Duration.ofSeconds(30);
     public static final int DEFAULT_MAX_CONCURRENT = 100;
     public static final String DEFAULT_AZURE_API_VERSION = "2024-10-21";
+    /** {@code missingCredential} when {@code api_key} is empty or absent rather than an unset variable. */
+    public static final String NO_API_KEY = "api_key";
 
     public ProviderConfig {
         apiKey = apiKey == null ? "" : apiKey;
@@ -44,6 +46,17 @@ public record ProviderConfig(
     /** False when the provider's credential variable is unset: it answers nothing until the key is provided. */
     public boolean enabled() {
         return missingCredential == null;
+    }
+
+    /**
+     * Why the provider is disabled ({@code OPENAI_API_KEY is not set}), for warnings, {@code /health} and 503
+     * messages; null when it is enabled.
+     */
+    public String disabledReason() {
+        if (missingCredential == null) {
+            return null;
+        }
+        return missingCredential.equals(NO_API_KEY) ? "api_key is empty" : missingCredential + " is not set";
     }
 
     @Override

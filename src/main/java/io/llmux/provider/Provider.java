@@ -24,7 +24,7 @@ public interface Provider extends AutoCloseable {
      * with this reason.
      */
     default String disabledReason() {
-        return config().enabled() ? null : config().missingCredential() + " is not set";
+        return config().disabledReason();
     }
 
     /** Stops the provider's HTTP client once the calls in flight have ended. */

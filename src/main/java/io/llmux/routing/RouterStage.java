@@ -49,6 +49,11 @@ public final class RouterStage implements Stage {
         if (candidates.isEmpty()) {
             throw GatewayException.unavailable(noUsableDeployment(group));
         }
+        // weight 0 marks a standby (the example config's mock): used only while nothing else of the group can
+        // answer, never as the retry target of a real deployment that failed
+        if (candidates.stream().anyMatch(d -> d.model().weight() > 0)) {
+            candidates.removeIf(d -> d.model().weight() == 0);
+        }
         ProviderFailure last = null;
         String lastId = "";
         int maxAttempts = 1 + Math.max(0, routing.retryCount());

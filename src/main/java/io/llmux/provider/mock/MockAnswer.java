@@ -133,7 +133,7 @@ record MockAnswer(byte[] seed, String text, ToolCall toolCall, String finishReas
             return 0;
         }
         if (prompt.isTextual()) {
-            return (prompt.asText().length() + 3) / 4;
+            return (prompt.asText().length() + 3L) / 4;
         }
         long tokens = 0;
         for (JsonNode item : prompt) {
