@@ -12,7 +12,7 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 class RequestsTest {
-    private static final Function<String, String> NO_HEADERS = h -> null;
+    private static final Function<String, String> NO_HEADERS = java.util.Map.<String, String>of()::get;
 
     private static ObjectNode parse(String json) throws GatewayException {
         return Requests.parseObject(json.getBytes(StandardCharsets.UTF_8));
