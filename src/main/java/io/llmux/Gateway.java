@@ -1,0 +1,238 @@
+package io.llmux;
+
+import io.llmux.auth.AuthStage;
+import io.llmux.auth.Authenticator;
+import io.llmux.config.Config;
+import io.llmux.config.ConfigException;
+import io.llmux.config.ConfigLoader;
+import io.llmux.config.Env;
+import io.llmux.config.LoadedConfig;
+import io.llmux.config.LoggingConfig;
+import io.llmux.config.ProviderConfig;
+import io.llmux.pipeline.Pipeline;
+import io.llmux.pipeline.Stage;
+import io.llmux.provider.Provider;
+import io.llmux.provider.Providers;
+import io.llmux.provider.Watchdog;
+import io.llmux.routing.Deployment;
+import io.llmux.routing.ModelGroup;
+import io.llmux.routing.ModelGroups;
+import io.llmux.routing.RouterStage;
+import io.llmux.routing.strategy.SimpleShuffle;
+import io.llmux.server.ApiRoutes;
+import io.llmux.server.HttpServerHost;
+import io.llmux.telemetry.AccessLog;
+import io.llmux.telemetry.Log;
+import io.llmux.telemetry.LogSink;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
+
+/**
+ * The composition root. Reads top to bottom like a request's path: config, providers, router, stages, server. Every
+ * part is made here with plain constructors; a feature that is off has no stage at all.
+ *
+ * <p>A reload builds a new {@link Snapshot} beside the running one and swaps it in whole; requests in flight keep
+ * the snapshot they started with, and providers whose config did not change are carried over with their
+ * connections.
+ */
+public final class Gateway implements AutoCloseable {
+
+    /**
+     * How to start.
+     *
+     * @param environment the process environment ({@code .env} in {@code workingDir} is layered under it)
+     */
+    public record Options(
+            Path configPath,
+            Path workingDir,
+            Map<String, String> environment,
+            OutputStream logOut,
+            Clock clock,
+            LongSupplier nanoClock) {
+
+        public static Options of(Path configPath) {
+            return new Options(
+                    configPath,
+                    Path.of("").toAbsolutePath(),
+                    System.getenv(),
+                    System.out,
+                    Clock.systemUTC(),
+                    System::nanoTime);
+        }
+    }
+
+    private final Options options;
+    private final LogSink sink;
+    private final Log log;
+    private final Watchdog watchdog;
+    private final Providers providers;
+    private final AtomicReference<Snapshot> current = new AtomicReference<>();
+    private final HttpServerHost server;
+
+    private Gateway(Options options, LoadedConfig first) throws IOException {
+        this.options = options;
+        this.sink = new LogSink(options.logOut(), () -> {
+            Snapshot s = current.get();
+            LoggingConfig logging =
+                    s == null ? first.config().logging() : s.config().logging();
+            return logging.format() == LoggingConfig.Format.JSON;
+        });
+        this.log = new Log(sink, first.config().logging().level(), options.clock()::millis);
+        this.watchdog = new Watchdog(options.nanoClock());
+        this.providers = new Providers(watchdog, options.clock());
+        current.set(build(first, Map.of()));
+        this.server = new HttpServerHost(
+                first.config().server(),
+                ApiRoutes.build(current::get, new AccessLog(sink), this::reload, options.nanoClock(), options.clock()),
+                log,
+                options.nanoClock());
+    }
+
+    /** Loads the config, builds everything and starts listening. */
+    public static Gateway start(Options options) throws ConfigException, IOException {
+        LoadedConfig loaded = load(options);
+        Gateway gateway = new Gateway(options, loaded);
+        gateway.server.start();
+        gateway.banner(loaded);
+        return gateway;
+    }
+
+    static LoadedConfig load(Options options) throws ConfigException {
+        Env env = Env.load(options.workingDir(), options.environment());
+        LoadedConfig loaded = new ConfigLoader().load(options.configPath(), env);
+        ConfigLoader.requireUsableProvider(loaded.config());
+        return loaded;
+    }
+
+    /** The snapshot requests use right now. */
+    public Snapshot current() {
+        return current.get();
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public Log log() {
+        return log;
+    }
+
+    /**
+     * Re-reads the config file and swaps it in. A file with problems changes nothing.
+     *
+     * @return the new config's warnings
+     */
+    public synchronized List<String> reload() throws ConfigException {
+        LoadedConfig loaded;
+        try {
+            loaded = load(options);
+        } catch (ConfigException e) {
+            log.error("config reload rejected; the running config stays", null, "problems", e.getMessage());
+            throw e;
+        }
+        Snapshot old = current.get();
+        Snapshot next = build(loaded, old.providers());
+        current.set(next);
+        log.level(loaded.config().logging().level());
+        if (!loaded.config().server().equals(old.config().server())) {
+            log.warn("server settings changed; they take effect at the next restart");
+        }
+        retire(old, next);
+        loaded.warnings().forEach(w -> log.warn(w));
+        log.info(
+                "config reloaded",
+                "model_groups",
+                String.join(",", next.groups().names()));
+        return loaded.warnings();
+    }
+
+    /** Stops accepting, lets requests and streams in flight finish up to {@code server.shutdown_timeout}. */
+    public void drain() {
+        Config config = current().config();
+        log.info("draining", "timeout", config.server().shutdownTimeout().toString());
+        server.stop(config.server().shutdownTimeout());
+        current().providers().values().forEach(Provider::close);
+        watchdog.close();
+        log.info("stopped");
+        sink.close();
+    }
+
+    @Override
+    public void close() {
+        drain();
+    }
+
+    private Snapshot build(LoadedConfig loaded, Map<String, Provider> previous) {
+        Config config = loaded.config();
+        long maxLine = config.server().maxBodySize();
+        Map<String, Provider> made = new LinkedHashMap<>();
+        for (ProviderConfig pc : config.providers()) {
+            Provider old = previous.get(pc.name());
+            boolean same = old != null
+                    && old.config().equals(pc)
+                    && maxLine == current().config().server().maxBodySize();
+            made.put(pc.name(), same ? old : providers.create(pc, maxLine));
+        }
+        ModelGroups groups = ModelGroups.build(config, made);
+
+        Optional<Authenticator> auth = config.auth().hasMasterKey()
+                ? Optional.of(new Authenticator(config.auth().masterKey()))
+                : Optional.empty();
+        List<Stage> stages = new ArrayList<>();
+        auth.ifPresent(a -> stages.add(new AuthStage(a)));
+        stages.add(new RouterStage(
+                groups, new SimpleShuffle(ThreadLocalRandom::current), config.routing(), options.nanoClock()));
+        return new Snapshot(loaded, made, groups, new Pipeline(stages), auth);
+    }
+
+    /** Closes providers the new config no longer uses, once their calls in flight end. */
+    private void retire(Snapshot old, Snapshot next) {
+        for (Provider p : old.providers().values()) {
+            if (!next.providers().containsValue(p)) {
+                Thread.ofVirtual().name("llmux-retire-" + p.config().name()).start(p::close);
+            }
+        }
+    }
+
+    private void banner(LoadedConfig loaded) {
+        Config c = loaded.config();
+        Snapshot s = current();
+        loaded.warnings().forEach(w -> log.warn(w));
+        log.info(
+                "llmux " + Version.current() + " listening on http://"
+                        + c.server().host() + ":" + port(),
+                "config",
+                loaded.source().toString(),
+                "pipeline",
+                String.join(" → ", s.pipeline().stageNames()));
+        for (ModelGroup g : s.groups().all()) {
+            log.info(
+                    "model group " + g.name(),
+                    "deployments",
+                    g.deployments().stream().map(Gateway::describe).collect(Collectors.joining(", ")));
+        }
+        if (s.authenticator().isEmpty()) {
+            log.warn("no auth.master_key and no database: this gateway is open to anyone who can reach it");
+        }
+        List<String> later = Features.notAvailable(c);
+        if (!later.isEmpty()) {
+            log.warn("configured but not available in this version: " + String.join("; ", later));
+        }
+    }
+
+    private static String describe(Deployment d) {
+        String reason = d.provider().disabledReason();
+        return d.id() + (reason == null ? "" : " (disabled: " + reason + ")");
+    }
+}

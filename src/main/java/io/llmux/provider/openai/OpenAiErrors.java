@@ -1,0 +1,181 @@
+package io.llmux.provider.openai;
+
+import io.llmux.GatewayException;
+import io.llmux.provider.Failure;
+import io.llmux.provider.ProviderFailure;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Turns what went wrong with one upstream attempt into a {@link ProviderFailure} the router can act on. A failure's
+ * message is the provider's own words, or what went wrong when it said nothing: the router puts the deployment
+ * ({@code openai/gpt-4o-mini}) and the status in front. Messages never carry the credential, and a URL they mention
+ * has no query string.
+ */
+final class OpenAiErrors {
+    /** An error answer is read this far at most: enough for any real error object, bounded for a broken upstream. */
+    static final int MAX_ERROR_BODY = 64 * 1024;
+
+    private final String provider;
+    private final String model;
+    private final URI uri;
+    private final String secret;
+
+    OpenAiErrors(String provider, String model, URI uri, String secret) {
+        this.provider = provider;
+        this.model = model;
+        this.uri = uri;
+        this.secret = secret;
+    }
+
+    private String deployment() {
+        return provider + "/" + model;
+    }
+
+    /** A non-2xx answer. Its guard clauses are the whole classification: each says why. */
+    ProviderFailure ofStatus(int status, HttpHeaders headers, byte[] body, Instant now) {
+        OpenAiErrorBody error = OpenAiErrorBody.parse(body);
+        String message = said(error);
+        Failure kind;
+        if (status == 401 || status == 403) { // the gateway's own credential: the client gets a 502, never a 401
+            kind = Failure.AUTH;
+        } else if (status == 429) { // cool down for as long as the provider says
+            kind = Failure.RATE_LIMITED;
+        } else if (status == 408 || status >= 500) { // the provider's trouble, not the request's: retried
+            kind = Failure.TRANSIENT;
+        } else if (status >= 400 && error.contextLengthExceeded()) { // may go to a larger-context fallback
+            kind = Failure.CONTEXT_LENGTH;
+        } else if (status >= 400) { // the request itself is wrong: the client gets the provider's answer
+            kind = Failure.CALLER;
+        } else { // a redirect or an informational status: a misconfigured base_url, try elsewhere
+            kind = Failure.TRANSIENT;
+            message = "not an answer (redirects are never followed; check base_url " + where() + ")";
+        }
+        Duration retryAfter = kind == Failure.RATE_LIMITED ? RetryAfter.parse(headers, now) : null;
+        return new ProviderFailure(kind, status, message, error.type(), error.code(), error.param(), retryAfter);
+    }
+
+    /** An {@code {"error":{…}}} event in a stream: no status, so its code and type decide. */
+    ProviderFailure ofEvent(byte[] data) {
+        OpenAiErrorBody error = OpenAiErrorBody.parse(data);
+        Failure kind;
+        int status = 0;
+        if (error.contextLengthExceeded()) {
+            kind = Failure.CONTEXT_LENGTH;
+            status = 400;
+        } else if (error.rateLimited()) {
+            kind = Failure.RATE_LIMITED;
+        } else if (error.authentication()) {
+            kind = Failure.AUTH;
+        } else if ("invalid_request_error".equals(error.type())) {
+            kind = Failure.CALLER;
+            status = 400;
+        } else {
+            kind = Failure.TRANSIENT;
+        }
+        return new ProviderFailure(kind, status, said(error), error.type(), error.code(), error.param(), null);
+    }
+
+    /** A failure to exchange at all: connecting, timing out, a dropped connection. */
+    ProviderFailure ofException(Throwable thrown, Duration timeout, String setting) {
+        Throwable t = thrown;
+        while ((t instanceof ExecutionException || t instanceof CompletionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof HttpConnectTimeoutException) {
+            return ProviderFailure.of(Failure.TIMEOUT, "could not connect to " + where() + " in time");
+        }
+        if (t instanceof HttpTimeoutException) {
+            return timedOut(timeout, setting);
+        }
+        if (t instanceof ConnectException) {
+            return ProviderFailure.of(Failure.TRANSIENT, "could not connect to " + where() + " (" + describe(t) + ")");
+        }
+        return ProviderFailure.of(Failure.TRANSIENT, "the connection to " + where() + " failed: " + describe(t));
+    }
+
+    ProviderFailure timedOut(Duration timeout, String setting) {
+        return ProviderFailure.of(Failure.TIMEOUT, "did not answer within " + format(timeout) + " (" + setting + ")");
+    }
+
+    ProviderFailure stalled(Duration idle) {
+        return ProviderFailure.of(
+                Failure.TIMEOUT, "sent nothing for " + format(idle) + " (stream_timeout); the stream was ended");
+    }
+
+    ProviderFailure endedEarly() {
+        return ProviderFailure.of(Failure.TRANSIENT, "the provider closed the stream before it finished");
+    }
+
+    ProviderFailure broken(IOException e) {
+        String reason = e.getMessage() != null && e.getMessage().contains("max_body_size")
+                ? e.getMessage()
+                : "the connection broke: " + describe(e);
+        return ProviderFailure.of(Failure.TRANSIENT, reason);
+    }
+
+    ProviderFailure malformed() {
+        return ProviderFailure.of(Failure.TRANSIENT, "returned a malformed answer (not a JSON object)");
+    }
+
+    ProviderFailure notAStream(byte[] body) {
+        OpenAiErrorBody error = OpenAiErrorBody.parse(body);
+        return new ProviderFailure(
+                Failure.TRANSIENT,
+                200,
+                "JSON instead of an event stream: " + said(error),
+                error.type(),
+                error.code(),
+                error.param(),
+                null);
+    }
+
+    ProviderFailure interrupted() {
+        return ProviderFailure.of(Failure.TRANSIENT, "the call was interrupted");
+    }
+
+    /**
+     * After the first byte went to the client there is no retry, so no router to name the deployment: the failure
+     * becomes the stream's error event here, in the router's words ({@code RouterStage}'s FailureReplies).
+     */
+    GatewayException midStream(ProviderFailure failure) {
+        String message = deployment() + ": " + failure.getMessage();
+        return switch (failure.kind()) {
+            case TIMEOUT -> GatewayException.timeout(message);
+            case AUTH -> GatewayException.upstream("provider_auth_error", message);
+            default -> GatewayException.upstream("provider_error", message);
+        };
+    }
+
+    /** The URL without its query string, which may carry a secret. */
+    private String where() {
+        String port = uri.getPort() < 0 ? "" : ":" + uri.getPort();
+        return uri.getScheme() + "://" + uri.getHost() + port + (uri.getRawPath() == null ? "" : uri.getRawPath());
+    }
+
+    /** The provider's own words, never the credential (some servers echo the key they were sent). */
+    private String said(OpenAiErrorBody error) {
+        String message = error.message();
+        if (message.isEmpty()) {
+            return "the provider sent no message";
+        }
+        return secret.length() >= 8 && message.contains(secret) ? message.replace(secret, "****") : message;
+    }
+
+    private static String describe(Throwable t) {
+        return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+    }
+
+    static String format(Duration d) {
+        long millis = d.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
+    }
+}

@@ -1,0 +1,125 @@
+package io.llmux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** SIGTERM on the real jar: an open stream finishes, then the process exits 0 (SPEC §1). */
+class ShutdownIT {
+
+    @Test
+    void sigtermDrainsAnOpenStreamAndExitsZero() throws Exception {
+        Path jar = Path.of(System.getProperty("llmux.jar", "target/llmux.jar")).toAbsolutePath();
+        assertThat(jar)
+                .as("the fat jar is built in the package phase, before integration tests")
+                .exists();
+        CountDownLatch streamOpen = new CountDownLatch(1);
+        CountDownLatch terminated = new CountDownLatch(1);
+        try (ScriptedUpstream up = new ScriptedUpstream(ev -> {
+            ev.content("before");
+            streamOpen.countDown();
+            assertThat(terminated.await(10, TimeUnit.SECONDS)).isTrue();
+            Thread.sleep(200);
+            ev.content("after");
+            ev.done();
+        })) {
+            Path dir = Files.createTempDirectory("llmux-shutdown");
+            int port = freePort();
+            Path config = dir.resolve("config.yaml");
+            Files.writeString(config, """
+                    server:
+                      host: 127.0.0.1
+                      port: %d
+                      shutdown_timeout: 10s
+                    providers:
+                      - name: up
+                        type: openai
+                        api_key: sk-up
+                        base_url: %s
+                        models: [m]
+                    """.formatted(port, up.baseUrl()));
+            Process p = new ProcessBuilder(
+                            ProcessHandle.current().info().command().orElse("java"),
+                            "-jar",
+                            jar.toString(),
+                            "--config",
+                            config.toString())
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("out.log").toFile())
+                    .start();
+            try {
+                HttpClient client = HttpClient.newHttpClient();
+                waitLive(client, port);
+                HttpResponse<InputStream> r = client.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+                                .POST(
+                                        HttpRequest.BodyPublishers.ofString(
+                                                "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
+                assertThat(streamOpen.await(10, TimeUnit.SECONDS)).isTrue();
+                p.destroy(); // SIGTERM
+                terminated.countDown();
+                List<String> events = new ArrayList<>();
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        if (line.startsWith("data: ")) {
+                            events.add(line.substring(6));
+                        }
+                    }
+                }
+                assertThat(events).hasSize(3);
+                assertThat(events.get(1)).contains("after");
+                assertThat(events.get(2)).isEqualTo("[DONE]");
+                assertThat(p.waitFor(15, TimeUnit.SECONDS)).isTrue();
+                assertThat(p.exitValue())
+                        .as(Files.readString(dir.resolve("out.log")))
+                        .isZero();
+            } finally {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    private static void waitLive(HttpClient client, int port) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < end) {
+            try {
+                HttpResponse<String> r = client.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/live"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the gateway did not come up on port " + port);
+    }
+
+    private static int freePort() throws Exception {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

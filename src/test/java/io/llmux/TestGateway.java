@@ -1,0 +1,127 @@
+package io.llmux;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A gateway started in-process on port 0 from a YAML string, for integration tests. Its log lines are kept for
+ * assertions (no secret in logs, one line per request).
+ */
+public final class TestGateway implements AutoCloseable {
+    private final Path dir;
+    private final Gateway gateway;
+    private final SyncBuffer log;
+    private final HttpClient client =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private TestGateway(Path dir, Gateway gateway, SyncBuffer log) {
+        this.dir = dir;
+        this.gateway = gateway;
+        this.log = log;
+    }
+
+    public static TestGateway start(String yaml) throws Exception {
+        return start(yaml, Map.of());
+    }
+
+    public static TestGateway start(String yaml, Map<String, String> env) throws Exception {
+        Path dir = Files.createTempDirectory("llmux-it");
+        Path config = dir.resolve("config.yaml");
+        Files.writeString(config, yaml);
+        return startFile(config, dir, env);
+    }
+
+    public static TestGateway startFile(Path config, Path workingDir, Map<String, String> env) throws Exception {
+        SyncBuffer log = new SyncBuffer();
+        Map<String, String> environment = new HashMap<>(env);
+        Gateway g = Gateway.start(
+                new Gateway.Options(config, workingDir, environment, log, Clock.systemUTC(), System::nanoTime));
+        return new TestGateway(workingDir, g, log);
+    }
+
+    public Gateway gateway() {
+        return gateway;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + gateway.port() + path);
+    }
+
+    public HttpClient client() {
+        return client;
+    }
+
+    public HttpResponse<String> post(String path, String body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
+                .timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        boolean typed = false;
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+            typed |= headers[i].equalsIgnoreCase("content-type");
+        }
+        if (!typed) {
+            b.header("Content-Type", "application/json");
+        }
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> get(String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
+                .timeout(Duration.ofSeconds(20))
+                .GET();
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Everything logged so far (waits for the log writer to catch up). */
+    public String logs() {
+        gateway.log().sink().flush();
+        return log.text();
+    }
+
+    @Override
+    public void close() {
+        gateway.drain();
+    }
+
+    /** A log destination tests can read while the gateway writes to it. */
+    static final class SyncBuffer extends OutputStream {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+        @Override
+        public synchronized void write(int b) {
+            bytes.write(b);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            bytes.write(b, off, len);
+        }
+
+        synchronized String text() {
+            return bytes.toString(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void flush() throws IOException {}
+    }
+}
