@@ -24,6 +24,7 @@ import io.llmux.server.HttpServerHost;
 import io.llmux.telemetry.AccessLog;
 import io.llmux.telemetry.Log;
 import io.llmux.telemetry.LogSink;
+import io.llmux.wire.RequestStage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -191,6 +192,7 @@ public final class Gateway implements AutoCloseable {
                 : Optional.empty();
         List<Stage> stages = new ArrayList<>();
         auth.ifPresent(a -> stages.add(new AuthStage(a)));
+        stages.add(new RequestStage());
         stages.add(new RouterStage(
                 groups, new SimpleShuffle(ThreadLocalRandom::current), config.routing(), options.nanoClock()));
         return new Snapshot(loaded, made, groups, new Pipeline(stages), auth);

@@ -1,6 +1,7 @@
 package io.llmux.pipeline;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmux.wire.RequestShape;
 import io.llmux.wire.Usage;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,13 +15,15 @@ import java.util.function.Function;
 public final class Exchange {
     private final String requestId;
     private final Endpoint endpoint;
-    private final ObjectNode body;
-    private final boolean stream;
-    private final boolean clientWantsUsage;
+    private final byte[] rawBody;
     private final Function<String, String> requestHeaders;
     private final long startNanos;
     private final Map<String, String> responseHeaders = new LinkedHashMap<>();
 
+    private ObjectNode body;
+    private boolean stream;
+    private boolean clientWantsUsage;
+    private RequestShape.CacheControl cacheControl = RequestShape.CacheControl.NONE;
     private String model;
     private List<String> tags = List.of();
     private String caller = "";
@@ -30,26 +33,42 @@ public final class Exchange {
     private Usage usage = Usage.NONE;
 
     /**
-     * @param body the client's JSON, validated; stages may read it, and the router removes gateway extensions
+     * @param rawBody the request body as received; parsed by the request stage, after auth
      * @param requestHeaders header lookup by lower-case name, null when absent
      */
     public Exchange(
             String requestId,
             Endpoint endpoint,
-            ObjectNode body,
-            String model,
-            boolean stream,
-            boolean clientWantsUsage,
+            byte[] rawBody,
             Function<String, String> requestHeaders,
             long startNanos) {
         this.requestId = requestId;
         this.endpoint = endpoint;
-        this.body = body;
-        this.model = model;
-        this.stream = stream;
-        this.clientWantsUsage = clientWantsUsage;
+        this.rawBody = rawBody;
         this.requestHeaders = requestHeaders;
         this.startNanos = startNanos;
+    }
+
+    /** A request whose body is already checked, for tests and stages that make their own. */
+    public static Exchange checked(
+            String requestId, Endpoint endpoint, ObjectNode body, RequestShape shape, long startNanos) {
+        Exchange ex = new Exchange(requestId, endpoint, new byte[0], h -> null, startNanos);
+        ex.accept(body, shape);
+        return ex;
+    }
+
+    /** Records the parsed, checked body and what the gateway read from it. */
+    public void accept(ObjectNode checkedBody, RequestShape shape) {
+        this.body = checkedBody;
+        this.model = shape.model();
+        this.stream = shape.stream();
+        this.clientWantsUsage = shape.includeUsage();
+        this.tags = shape.tags();
+        this.cacheControl = shape.cacheControl();
+    }
+
+    public byte[] rawBody() {
+        return rawBody;
     }
 
     public String requestId() {
@@ -60,11 +79,17 @@ public final class Exchange {
         return endpoint;
     }
 
+    /** The client's JSON, checked; null until the request stage ran. */
     public ObjectNode body() {
         return body;
     }
 
-    /** The model the client asked for; after alias resolution, the model group. */
+    /** Cache directives of the request (SPEC §3 {@code cache} extension or {@code Cache-Control}). */
+    public RequestShape.CacheControl cacheControl() {
+        return cacheControl;
+    }
+
+    /** The model the client asked for (null before the request stage); after routing, the model group. */
     public String model() {
         return model;
     }

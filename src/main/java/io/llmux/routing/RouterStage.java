@@ -111,7 +111,12 @@ public final class RouterStage implements Stage {
                 .map(d -> d.provider().config().name() + ": " + d.provider().disabledReason())
                 .distinct()
                 .collect(Collectors.joining("; "));
-        return "No provider can serve model '" + group.name() + "' (" + reasons + "). A missing key can be set in"
-                + " the environment or in .env, then reload the config (SIGHUP or POST /config/reload).";
+        boolean keyMissing = group.deployments().stream()
+                .anyMatch(d -> !d.provider().config().enabled());
+        return "No provider can serve model '" + group.name() + "' (" + reasons + ")."
+                + (keyMissing
+                        ? " Set the missing key in the environment or in .env, then reload the config (SIGHUP or"
+                                + " POST /config/reload)."
+                        : "");
     }
 }

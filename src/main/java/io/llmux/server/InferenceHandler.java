@@ -1,14 +1,11 @@
 package io.llmux.server;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmux.GatewayException;
 import io.llmux.Snapshot;
 import io.llmux.pipeline.Endpoint;
 import io.llmux.pipeline.Exchange;
 import io.llmux.pipeline.Reply;
 import io.llmux.telemetry.AccessLog;
-import io.llmux.wire.RequestShape;
-import io.llmux.wire.Requests;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Locale;
@@ -46,23 +43,9 @@ final class InferenceHandler implements Handler {
         Exchange ex = null;
         int status = 500;
         String errorCode = null;
-        String model = null;
         try {
-            requireJson(r.header("Content-Type"));
             byte[] raw = BodyReader.read(r, snapshot.config().server().maxBodySize());
-            ObjectNode body = Requests.parseObject(raw);
-            RequestShape shape = Requests.check(endpoint, body, r::header);
-            model = shape.model();
-            ex = new Exchange(
-                    r.requestId(),
-                    endpoint,
-                    body,
-                    shape.model(),
-                    shape.stream(),
-                    shape.includeUsage(),
-                    r::header,
-                    r.startNanos());
-            ex.tags(shape.tags());
+            ex = new Exchange(r.requestId(), endpoint, raw, r::header, r.startNanos());
             Reply reply = snapshot.pipeline().handle(ex);
             switch (reply) {
                 case Reply.Json json -> {
@@ -88,7 +71,7 @@ final class InferenceHandler implements Handler {
                     r.method(),
                     r.path(),
                     ex == null ? "" : ex.caller(),
-                    ex == null ? model : ex.model(),
+                    ex == null ? null : ex.model(),
                     ex == null ? "" : ex.deployment(),
                     status,
                     ex != null && ex.stream(),
@@ -109,16 +92,5 @@ final class InferenceHandler implements Handler {
                 String.format(
                         Locale.ROOT, "gateway;dur=%.3f, upstream;dur=%.3f", (total - upstream) / 1e6, upstream / 1e6));
         return ex.responseHeaders();
-    }
-
-    /** A body without a Content-Type is taken as JSON; any other declared type is refused (SPEC §4: 415). */
-    static void requireJson(String contentType) throws GatewayException {
-        if (contentType == null || contentType.isBlank()) {
-            return;
-        }
-        String type = contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
-        if (!type.equals("application/json") && !type.endsWith("+json") && !type.equals("text/json")) {
-            throw GatewayException.unsupportedMediaType(type);
-        }
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmux.GatewayException;
 import io.llmux.Snapshot;
 import io.llmux.auth.Authenticator;
+import io.llmux.routing.ModelGroup;
 import io.llmux.routing.ModelGroups;
 import io.llmux.wire.Json;
 import java.io.IOException;
@@ -31,11 +32,15 @@ final class ModelsHandler {
         root.put("object", "list");
         ArrayNode data = root.putArray("data");
         ModelGroups groups = s.groups();
+        // a group no provider can serve (missing key, no adapter) is left out: it would only ever answer 503
         for (String name : groups.names()) {
-            data.add(model(name));
+            if (!groups.resolve(name).usable().isEmpty()) {
+                data.add(model(name));
+            }
         }
         for (String alias : groups.aliases().keySet().stream().sorted().toList()) {
-            if (groups.resolve(alias) != null) {
+            ModelGroup target = groups.resolve(alias);
+            if (target != null && !target.usable().isEmpty()) {
                 data.add(model(alias));
             }
         }

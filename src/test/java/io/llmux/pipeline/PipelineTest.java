@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.llmux.GatewayException;
-import io.llmux.wire.Json;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -12,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class PipelineTest {
 
     private static Exchange exchange() {
-        return new Exchange("r", Endpoint.CHAT, Json.MAPPER.createObjectNode(), "m", false, false, h -> null, 0);
+        return new Exchange("r", Endpoint.CHAT, new byte[0], h -> null, 0);
     }
 
     /** A stage's behaviour, so tests can write stages as lambdas. */
