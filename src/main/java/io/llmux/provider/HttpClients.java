@@ -3,7 +3,6 @@ package io.llmux.provider;
 import io.llmux.config.ProviderConfig;
 import java.net.http.HttpClient;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 
 /** Builds the one {@link HttpClient} each provider keeps for its whole life, so connections are reused. */
 public final class HttpClients {
@@ -15,7 +14,7 @@ public final class HttpClients {
     /**
      * A client for {@code config}'s upstream: HTTP/1.1 for {@code http://} (so no h2c upgrade is attempted on a plain
      * connection), HTTP/2 where TLS can negotiate it; redirects are never followed (a provider that redirects is
-     * misconfigured, and following would resend the credential elsewhere); async work runs on virtual threads.
+     * misconfigured, and following would resend the credential elsewhere). Callers block on virtual threads.
      */
     public static HttpClient forProvider(ProviderConfig config) {
         boolean plain = "http".equalsIgnoreCase(config.baseUrl().getScheme());
@@ -23,7 +22,10 @@ public final class HttpClients {
                 .version(plain ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
                 .connectTimeout(connectTimeout(config.timeout()))
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                // the client's own small async steps run inline on its selector thread: handing each one to a new
+                // virtual thread costs a thread wake-up per step, and none of them blocks (bodies are read by the
+                // calling virtual thread through a non-blocking InputStream subscriber)
+                .executor(Runnable::run)
                 .build();
     }
 

@@ -1,27 +1,28 @@
 package io.llmux.provider;
 
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
 /**
- * Idle timers for upstream reads. {@code java.net.http} has no read timeout for a response body, so a stalled
- * stream is ended by closing it from here. One scheduler thread serves every stream; {@link Guard#touch} is a
- * volatile write, so the per-chunk cost is nil.
+ * Idle timers and deadlines for upstream reads. {@code java.net.http} has no read timeout for a response body, so a
+ * stalled body is ended by closing it from here. One sweeper thread checks every armed guard each tick: arming and
+ * disarming are a set insert and remove, and {@link Guard#touch} is a volatile write, so a request pays no timer
+ * scheduling and no thread wake-up. Expiry is detected within one tick ({@value #TICK_MILLIS} ms) of the deadline.
  */
 public final class Watchdog implements AutoCloseable {
-    private final ScheduledExecutorService scheduler;
+    static final long TICK_MILLIS = 20;
+
+    private final Set<Guard> armed = ConcurrentHashMap.newKeySet();
     private final LongSupplier nanoClock;
+    private final Thread sweeper;
+    private volatile boolean closed;
 
     public Watchdog(LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "llmux-watchdog");
-            t.setDaemon(true);
-            return t;
-        });
+        this.sweeper = Thread.ofPlatform().daemon().name("llmux-watchdog").start(this::sweep);
     }
 
     public Watchdog() {
@@ -31,13 +32,28 @@ public final class Watchdog implements AutoCloseable {
     /** Runs {@code onExpire} once if {@link Guard#touch} is not called for {@code idle}. */
     public Guard watch(Duration idle, Runnable onExpire) {
         Guard guard = new Guard(idle.toNanos(), onExpire);
-        guard.schedule(idle.toNanos());
+        armed.add(guard);
         return guard;
     }
 
     @Override
     public void close() {
-        scheduler.shutdownNow();
+        closed = true;
+        LockSupport.unpark(sweeper);
+    }
+
+    private void sweep() {
+        while (!closed) {
+            LockSupport.parkNanos(TICK_MILLIS * 1_000_000);
+            long now = nanoClock.getAsLong();
+            // a concurrent set's iterator tolerates removal; remove() decides the race with cancel()
+            for (var it = armed.iterator(); it.hasNext(); ) {
+                Guard g = it.next();
+                if (now - g.deadline >= 0 && armed.remove(g)) {
+                    g.fire();
+                }
+            }
+        }
     }
 
     /** One armed timer. */
@@ -45,7 +61,6 @@ public final class Watchdog implements AutoCloseable {
         private final long idleNanos;
         private final Runnable onExpire;
         private volatile long deadline;
-        private volatile boolean done;
         private volatile boolean fired;
 
         Guard(long idleNanos, Runnable onExpire) {
@@ -61,7 +76,7 @@ public final class Watchdog implements AutoCloseable {
 
         /** Disarms the timer; {@code onExpire} will not run after this returns unless it already started. */
         public void cancel() {
-            done = true;
+            armed.remove(this);
         }
 
         /** True when the timer fired. */
@@ -69,26 +84,13 @@ public final class Watchdog implements AutoCloseable {
             return fired;
         }
 
-        private void schedule(long delayNanos) {
-            if (scheduler.isShutdown()) {
-                return;
-            }
-            // a guard that is cancelled early is simply skipped when its check runs; no future to keep
-            var unused = scheduler.schedule(this::check, Math.max(delayNanos, 1_000_000), TimeUnit.NANOSECONDS);
-        }
-
-        private void check() {
-            if (done) {
-                return;
-            }
-            long left = deadline - nanoClock.getAsLong();
-            if (left > 0) {
-                schedule(left);
-                return;
-            }
+        private void fire() {
             fired = true;
-            done = true;
-            onExpire.run();
+            try {
+                onExpire.run();
+            } catch (RuntimeException e) {
+                // closing a stream that is already closed may complain; the timer's job is done either way
+            }
         }
     }
 }

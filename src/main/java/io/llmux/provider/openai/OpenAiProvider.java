@@ -17,10 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The {@code openai} provider: any OpenAI-compatible upstream, passed through. The body goes up as the client sent it
@@ -28,11 +24,6 @@ import java.util.concurrent.TimeoutException;
  * {@link OpenAiAddress}.
  */
 public final class OpenAiProvider implements Provider {
-    /** 2xx bodies are kept whole (they are the answer); error bodies are read only as far as a message needs. */
-    private static final HttpResponse.BodyHandler<byte[]> WHOLE = info -> info.statusCode() / 100 == 2
-            ? HttpResponse.BodySubscribers.ofByteArray()
-            : new BoundedBody(OpenAiErrors.MAX_ERROR_BODY);
-
     private final ProviderConfig config;
     private final HttpClient http;
     private final Watchdog watchdog;
@@ -89,24 +80,35 @@ public final class OpenAiProvider implements Provider {
 
     /**
      * One answer, bounded as a whole by {@code timeout}: the request timeout of java.net.http covers only the
-     * headers, so the wait on the future bounds the body too, and cancelling it aborts the exchange.
+     * headers, so the body is read under a watchdog deadline for the time that is left. The blocking {@code send}
+     * is used rather than {@code sendAsync}, which would hop to the common pool on every call.
      */
     private Answer whole(HttpRequest request, OpenAiErrors errors) throws ProviderFailure {
-        CompletableFuture<HttpResponse<byte[]>> pending = http.sendAsync(request, WHOLE);
-        HttpResponse<byte[]> response;
+        long started = System.nanoTime();
+        HttpResponse<InputStream> response;
         try {
-            response = pending.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            pending.cancel(true);
-            throw errors.timedOut(timeout, "timeout");
+            response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw errors.ofException(e, timeout, "timeout");
         } catch (InterruptedException e) {
-            pending.cancel(true);
             Thread.currentThread().interrupt();
             throw errors.interrupted();
-        } catch (ExecutionException e) {
-            throw errors.ofException(e, timeout, "timeout");
         }
-        byte[] body = response.body();
+        InputStream in = response.body();
+        long left = Math.max(timeout.toNanos() - (System.nanoTime() - started), 1_000_000);
+        Watchdog.Guard guard = watchdog.watch(Duration.ofNanos(left), () -> OpenAiStream.closeQuietly(in));
+        byte[] body;
+        try {
+            body = response.statusCode() / 100 == 2 ? in.readAllBytes() : readBounded(in);
+        } catch (IOException e) {
+            throw guard.expired() ? errors.timedOut(timeout, "timeout") : errors.broken(e);
+        } finally {
+            guard.cancel();
+            OpenAiStream.closeQuietly(in);
+        }
+        if (guard.expired()) {
+            throw errors.timedOut(timeout, "timeout");
+        }
         if (response.statusCode() / 100 != 2) {
             throw errors.ofStatus(response.statusCode(), response.headers(), body, Instant.now());
         }
