@@ -5,6 +5,7 @@ import io.llmux.auth.Authenticator;
 import io.llmux.config.Config;
 import io.llmux.config.ConfigException;
 import io.llmux.config.ConfigLoader;
+import io.llmux.config.ConfigPrinter;
 import io.llmux.config.Env;
 import io.llmux.config.LoadedConfig;
 import io.llmux.config.LoggingConfig;
@@ -224,6 +225,7 @@ public final class Gateway implements AutoCloseable {
                     "deployments",
                     g.deployments().stream().map(Gateway::describe).collect(Collectors.joining(", ")));
         }
+        log.info("config " + ConfigPrinter.summary(c));
         if (s.authenticator().isEmpty()) {
             log.warn("no auth.master_key and no database: this gateway is open to anyone who can reach it");
         }

@@ -19,7 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** SIGTERM on the real jar: an open stream finishes, then the process exits 0 (SPEC §1). */
+/** Signals on the real jar (SPEC §1): SIGTERM lets an open stream finish, then exits 0; SIGHUP reloads. */
 class ShutdownIT {
 
     @Test
@@ -95,6 +95,61 @@ class ShutdownIT {
             } finally {
                 p.destroyForcibly();
             }
+        }
+    }
+
+    @Test
+    void sighupReloadsTheConfigFile() throws Exception {
+        Path jar = Path.of(System.getProperty("llmux.jar", "target/llmux.jar")).toAbsolutePath();
+        Path dir = Files.createTempDirectory("llmux-hup");
+        int port = freePort();
+        Path config = dir.resolve("config.yaml");
+        String yaml = """
+                server:
+                  host: 127.0.0.1
+                  port: %d
+                providers:
+                  - name: m
+                    type: mock
+                    models: [%s]
+                """;
+        Files.writeString(config, yaml.formatted(port, "first"));
+        Process p = new ProcessBuilder(
+                        ProcessHandle.current().info().command().orElse("java"),
+                        "-jar",
+                        jar.toString(),
+                        "--config",
+                        config.toString())
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("out.log").toFile())
+                .start();
+        try {
+            HttpClient client = HttpClient.newHttpClient();
+            waitLive(client, port);
+            Files.writeString(config, yaml.formatted(port, "second"));
+            assertThat(new ProcessBuilder("kill", "-HUP", Long.toString(p.pid()))
+                            .start()
+                            .waitFor())
+                    .isZero();
+            URI models = URI.create("http://127.0.0.1:" + port + "/v1/models/second");
+            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            int status = 0;
+            while (System.nanoTime() < end && status != 200) {
+                status = client.send(HttpRequest.newBuilder(models).build(), HttpResponse.BodyHandlers.ofString())
+                        .statusCode();
+                if (status != 200) {
+                    Thread.sleep(50);
+                }
+            }
+            assertThat(status).as(Files.readString(dir.resolve("out.log"))).isEqualTo(200);
+            assertThat(p.isAlive())
+                    .as("SIGHUP reloads, it does not stop the gateway")
+                    .isTrue();
+        } finally {
+            p.destroy();
+            p.waitFor(10, TimeUnit.SECONDS);
+            p.destroyForcibly();
         }
     }
 

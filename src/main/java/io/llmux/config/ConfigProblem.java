@@ -8,6 +8,7 @@ public record ConfigProblem(String path, int line, String message) {
     @Override
     public String toString() {
         String where = path.isEmpty() ? "config" : path;
-        return line > 0 ? where + " (line " + line + "): " + message : where + ": " + message;
+        // the SPEC's "path: message" stays intact (people grep for it); the line follows
+        return line > 0 ? where + ": " + message + " (line " + line + ")" : where + ": " + message;
     }
 }

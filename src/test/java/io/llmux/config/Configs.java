@@ -44,7 +44,7 @@ final class Configs {
         return e.problems();
     }
 
-    /** The one problem of {@code yaml}, rendered as {@code path (line N): message}. */
+    /** The one problem of {@code yaml}, rendered as {@code path: message (line N)}. */
     static String problem(String yaml) {
         return problem(yaml, Map.of());
     }

@@ -90,8 +90,8 @@ class DeprecatedKeysTest {
     @Test
     void oldKeysAreStillChecked() {
         assertThat(problem("cache:\n  memory:\n    default_ttl: soon\n"))
-                .isEqualTo("cache.memory.default_ttl (line 3): \"soon\" is not a duration"
-                        + " (use e.g. 250ms, 30s, 5m, 1h, 7d)");
+                .isEqualTo("cache.memory.default_ttl: \"soon\" is not a duration"
+                        + " (use e.g. 250ms, 30s, 5m, 1h, 7d) (line 3)");
     }
 
     @Test
@@ -170,7 +170,7 @@ class DeprecatedKeysTest {
     @Test
     void routingDefaultProviderMustNameAProvider() {
         assertThat(problem(Configs.MOCK + "routing:\n  default_provider: openai\n"))
-                .isEqualTo("routing.default_provider (line 6): \"openai\" is not a configured provider (mock)");
+                .isEqualTo("routing.default_provider: \"openai\" is not a configured provider (mock) (line 6)");
     }
 
     @Test

@@ -104,28 +104,28 @@ class ProviderSectionTest {
     @Test
     void modelEntryWithoutANameIsAProblem() {
         assertThat(problem(openai("").replace("models: [gpt-4o]", "models:\n      - weight: 2")))
-                .isEqualTo("providers[0].models[0].name (line 6): missing (the model group clients ask for)");
+                .isEqualTo("providers[0].models[0].name: missing (the model group clients ask for) (line 6)");
     }
 
     @Test
     void providerWithoutModelsIsAProblem() {
         assertThat(problem(openai("").replace("    models: [gpt-4o]\n", "")))
                 .isEqualTo(
-                        "providers[0].models (line 2): missing (list the models this provider serves, e.g. [gpt-4o])");
+                        "providers[0].models: missing (list the models this provider serves, e.g. [gpt-4o]) (line 2)");
         assertThat(problem(openai("").replace("[gpt-4o]", "[]")))
-                .isEqualTo("providers[0].models (line 5): must list at least one model");
+                .isEqualTo("providers[0].models: must list at least one model (line 5)");
     }
 
     @Test
     void duplicateDeploymentInOneProviderIsAProblem() {
         assertThat(problem(openai("").replace("[gpt-4o]", "[gpt-4o, gpt-4o]")))
-                .isEqualTo("providers[0].models[1] (line 5): duplicate of providers[0].models[0] (gpt-4o)");
+                .isEqualTo("providers[0].models[1]: duplicate of providers[0].models[0] (gpt-4o) (line 5)");
     }
 
     @Test
     void negativeWeightIsAProblemAndZeroIsStandby() throws Exception {
         assertThat(problem(openai("    weight: -1\n")))
-                .isEqualTo("providers[0].weight (line 6): -1 is out of range (at least 0)");
+                .isEqualTo("providers[0].weight: -1 is out of range (at least 0) (line 6)");
         assertThat(config(openai("    weight: 0\n"))
                         .providers()
                         .get(0)
@@ -138,14 +138,14 @@ class ProviderSectionTest {
     @Test
     void duplicateProviderNamesAreAProblem() {
         assertThat(problem(openai("  - {name: openai, type: mock, models: [m]}\n")))
-                .isEqualTo("providers[1].name (line 6): \"openai\" is already the name of providers[0]");
+                .isEqualTo("providers[1].name: \"openai\" is already the name of providers[0] (line 6)");
     }
 
     @Test
     void unknownProviderTypeListsTheTypes() {
         assertThat(problem(openai("").replace("type: openai", "type: cohere")))
-                .isEqualTo("providers[0].type (line 3): \"cohere\" is not a provider type"
-                        + " (one of openai, azure, anthropic, gemini, mock)");
+                .isEqualTo("providers[0].type: \"cohere\" is not a provider type"
+                        + " (one of openai, azure, anthropic, gemini, mock) (line 3)");
     }
 
     @Test
@@ -153,21 +153,21 @@ class ProviderSectionTest {
         assertThat(problems("providers:\n  - models: [m]\n"))
                 .extracting(ConfigProblem::toString)
                 .containsExactlyInAnyOrder(
-                        "providers[0].name (line 2): missing (every provider needs a unique name)",
-                        "providers[0].type (line 2): missing (one of openai, azure, anthropic, gemini, mock)");
+                        "providers[0].name: missing (every provider needs a unique name) (line 2)",
+                        "providers[0].type: missing (one of openai, azure, anthropic, gemini, mock) (line 2)");
     }
 
     @Test
     void providerThatIsNotAMappingIsOneProblem() {
         assertThat(problem("providers:\n  - openai\n"))
-                .isEqualTo("providers[0] (line 2): must be a provider (name, type, api_key, models, ...), not a value");
+                .isEqualTo("providers[0]: must be a provider (name, type, api_key, models, ...), not a value (line 2)");
     }
 
     @Test
     void providerNameMustBeUsableInPaths() {
         assertThat(problem(openai("").replace("name: openai", "name: open ai")))
-                .isEqualTo("providers[0].name (line 2): \"open ai\" is not a valid provider name"
-                        + " (letters, digits, '.', '_' and '-')");
+                .isEqualTo("providers[0].name: \"open ai\" is not a valid provider name"
+                        + " (letters, digits, '.', '_' and '-') (line 2)");
     }
 
     @ParameterizedTest
@@ -185,7 +185,7 @@ class ProviderSectionTest {
     void baseUrlMustBeHttpHostPortPathAndIsNeverEchoed(String url, String message) {
         String problem = problem(openai("    base_url: " + url + "\n"));
 
-        assertThat(problem).isEqualTo("providers[0].base_url (line 6): " + message);
+        assertThat(problem).isEqualTo("providers[0].base_url: " + message + " (line 6)");
     }
 
     @Test
@@ -200,8 +200,8 @@ class ProviderSectionTest {
     @Test
     void azureNeedsABaseUrl() {
         assertThat(problem("providers:\n  - {name: az, type: azure, api_key: k, models: [gpt-4o]}\n"))
-                .isEqualTo("providers[0].base_url (line 2): missing: azure needs base_url"
-                        + " (https://{resource}.openai.azure.com)");
+                .isEqualTo("providers[0].base_url: missing: azure needs base_url"
+                        + " (https://{resource}.openai.azure.com) (line 2)");
     }
 
     @Test
@@ -253,19 +253,19 @@ class ProviderSectionTest {
     @Test
     void mockOnlyKeysAreRejectedOnOtherTypes() {
         assertThat(problem(openai("    latency: 5ms\n")))
-                .isEqualTo("providers[0].latency (line 6): only valid for providers of type mock");
+                .isEqualTo("providers[0].latency: only valid for providers of type mock (line 6)");
     }
 
     @Test
     void streamChunksMustBeAtLeastOne() {
         assertThat(problem("providers:\n  - {name: m, type: mock, stream_chunks: 0, models: [m]}\n"))
-                .isEqualTo("providers[0].stream_chunks (line 2): 0 is out of range (at least 1)");
+                .isEqualTo("providers[0].stream_chunks: 0 is out of range (at least 1) (line 2)");
     }
 
     @Test
     void unknownKeyInAModelEntry() {
         assertThat(problem(resource("bad-model-key.yaml")))
                 .isEqualTo(
-                        "providers[0].models[0].input_cost_per_milion (line 8): unknown key (did you mean input_cost_per_million?)");
+                        "providers[0].models[0].input_cost_per_milion: unknown key (did you mean input_cost_per_million?) (line 8)");
     }
 }

@@ -58,55 +58,56 @@ class RoutingSectionTest {
     @Test
     void fallbackToAGroupNoProviderServesIsAProblem() {
         assertThat(problem(resource("bad-fallback.yaml")))
-                .isEqualTo("routing.fallbacks.gpt-4o[0] (line 9): no provider serves the model group"
-                        + " \"claude-3-5-sonnet\" (served: gpt-4o, gpt-4o-mini)");
+                .isEqualTo("routing.fallbacks.gpt-4o[0]: no provider serves the model group"
+                        + " \"claude-3-5-sonnet\" (served: gpt-4o, gpt-4o-mini) (line 9)");
     }
 
     @Test
     void misspeltFallbackGroupSuggestsTheServedOne() {
         assertThat(problem(PROVIDERS + "routing:\n  fallbacks:\n    gpt-4o: [gpt-4o-mni]\n"))
-                .isEqualTo("routing.fallbacks.gpt-4o[0] (line 6): no provider serves the model group"
-                        + " \"gpt-4o-mni\" (did you mean gpt-4o-mini?)");
+                .isEqualTo("routing.fallbacks.gpt-4o[0]: no provider serves the model group"
+                        + " \"gpt-4o-mni\" (did you mean gpt-4o-mini?) (line 6)");
     }
 
     @Test
     void fallbackFromAnUnservedGroupIsAProblem() {
         assertThat(problem(PROVIDERS + "routing:\n  fallbacks:\n    gpt-5: [gpt-4o]\n"))
-                .isEqualTo("routing.fallbacks.gpt-5 (line 6): no provider serves the model group"
-                        + " \"gpt-5\" (did you mean gpt-4o?)");
+                .isEqualTo("routing.fallbacks.gpt-5: no provider serves the model group"
+                        + " \"gpt-5\" (did you mean gpt-4o?) (line 6)");
     }
 
     @Test
     void contextWindowFallbackToAnUnservedGroupIsAProblem() {
         assertThat(problem(PROVIDERS + "routing:\n  context_window_fallbacks:\n    gpt-4o: [gemini-1.5-pro]\n"))
-                .startsWith("routing.context_window_fallbacks.gpt-4o[0] (line 6): no provider serves the model group"
-                        + " \"gemini-1.5-pro\"");
+                .startsWith("routing.context_window_fallbacks.gpt-4o[0]: no provider serves the model group"
+                        + " \"gemini-1.5-pro\"")
+                .endsWith("(line 6)");
     }
 
     @Test
     void groupFallingBackToItselfIsAProblem() {
         assertThat(problem(PROVIDERS + "routing:\n  fallbacks:\n    gpt-4o: [gpt-4o]\n"))
-                .isEqualTo("routing.fallbacks.gpt-4o[0] (line 6): a model group cannot fall back to itself");
+                .isEqualTo("routing.fallbacks.gpt-4o[0]: a model group cannot fall back to itself (line 6)");
     }
 
     @Test
     void fallbacksMustBeLists() {
         assertThat(problem(PROVIDERS + "routing:\n  fallbacks:\n    gpt-4o: gpt-4o-mini\n"))
-                .isEqualTo("routing.fallbacks.gpt-4o (line 6): must be a list of model groups, not a value");
+                .isEqualTo("routing.fallbacks.gpt-4o: must be a list of model groups, not a value (line 6)");
     }
 
     @Test
     void aliasToAnUnservedGroupIsAProblem() {
         assertThat(problem(PROVIDERS + "routing:\n  aliases:\n    smart: gpt-5\n"))
-                .isEqualTo("routing.aliases.smart (line 6): no provider serves the model group \"gpt-5\""
-                        + " (did you mean gpt-4o?)");
+                .isEqualTo("routing.aliases.smart: no provider serves the model group \"gpt-5\""
+                        + " (did you mean gpt-4o?) (line 6)");
     }
 
     @Test
     void aliasShadowingAGroupIsAProblem() {
         assertThat(problem(PROVIDERS + "routing:\n  aliases:\n    gpt-4o: gpt-4o-mini\n"))
-                .isEqualTo("routing.aliases.gpt-4o (line 6): alias shadows the model group gpt-4o that a provider"
-                        + " serves; choose another alias");
+                .isEqualTo("routing.aliases.gpt-4o: alias shadows the model group gpt-4o that a provider"
+                        + " serves; choose another alias (line 6)");
     }
 
     @Test

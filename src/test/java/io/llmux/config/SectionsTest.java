@@ -51,9 +51,9 @@ class SectionsTest {
                         new TracingConfig(true, "otel:4318", TracingConfig.Protocol.HTTP_PROTOBUF, "gw", 0.25, true));
         assertThat(problem("tracing:\n  protocol: thrift\n"))
                 .isEqualTo(
-                        "tracing.protocol (line 2): \"thrift\" is not a tracing protocol (one of grpc, http/protobuf)");
+                        "tracing.protocol: \"thrift\" is not a tracing protocol (one of grpc, http/protobuf) (line 2)");
         assertThat(problem("tracing:\n  sample_rate: 1.5\n"))
-                .isEqualTo("tracing.sample_rate (line 2): 1.5 is out of range (0-1)");
+                .isEqualTo("tracing.sample_rate: 1.5 is out of range (0-1) (line 2)");
     }
 
     @Test
@@ -62,13 +62,13 @@ class SectionsTest {
                         .logging())
                 .isEqualTo(new LoggingConfig(LoggingConfig.Level.DEBUG, LoggingConfig.Format.TEXT, true));
         assertThat(problem("logging:\n  level: verbose\n"))
-                .isEqualTo("logging.level (line 2): \"verbose\" is not a log level (one of debug, info, warn, error)");
+                .isEqualTo("logging.level: \"verbose\" is not a log level (one of debug, info, warn, error) (line 2)");
     }
 
     @Test
     void metricsPathMustStartWithASlash() {
         assertThat(problem("metrics:\n  path: metrics\n"))
-                .isEqualTo("metrics.path (line 2): \"metrics\" must start with /");
+                .isEqualTo("metrics.path: \"metrics\" must start with / (line 2)");
     }
 
     @Test
@@ -79,13 +79,13 @@ class SectionsTest {
                 .isEqualTo(new CacheConfig(
                         true, CacheConfig.CacheType.LOCAL, Duration.ofMinutes(10), "gw", 500, 64 * 1024));
         assertThat(problem("cache:\n  type: memcached\n"))
-                .isEqualTo("cache.type (line 2): \"memcached\" is not a cache type (one of local, redis, dual)");
+                .isEqualTo("cache.type: \"memcached\" is not a cache type (one of local, redis, dual) (line 2)");
     }
 
     @Test
     void redisCacheWithoutRedisIsAProblem() {
         assertThat(problem("cache:\n  enabled: true\n  type: dual\n"))
-                .isEqualTo("cache.type (line 3): cache type dual needs Redis: set redis.addr or REDIS_ADDR");
+                .isEqualTo("cache.type: cache type dual needs Redis: set redis.addr or REDIS_ADDR (line 3)");
     }
 
     @Test
@@ -95,7 +95,7 @@ class SectionsTest {
                 .isEqualTo(new RedisConfig("r:6379", "pw", 2, Duration.ofMillis(50), RedisConfig.OnError.FAIL_CLOSED));
         assertThat(problem("redis:\n  on_error: retry\n"))
                 .isEqualTo(
-                        "redis.on_error (line 2): \"retry\" is not a redis on_error (one of fail_open, fail_closed)");
+                        "redis.on_error: \"retry\" is not a redis on_error (one of fail_open, fail_closed) (line 2)");
     }
 
     @Test
@@ -120,6 +120,6 @@ class SectionsTest {
                         .type())
                 .isEqualTo(DatabaseConfig.Type.EMBEDDED);
         assertThat(problem("database:\n  type: mysql\n"))
-                .isEqualTo("database.type (line 2): \"mysql\" is not a database type (one of embedded, postgres)");
+                .isEqualTo("database.type: \"mysql\" is not a database type (one of embedded, postgres) (line 2)");
     }
 }

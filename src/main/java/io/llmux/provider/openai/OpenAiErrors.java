@@ -170,8 +170,20 @@ final class OpenAiErrors {
         return secret.length() >= 8 && message.contains(secret) ? message.replace(secret, "****") : message;
     }
 
+    /**
+     * The first message along the cause chain: java.net.http wraps the socket's "Connection refused" in a
+     * {@code ConnectException} without a message, and a Java class name tells the reader nothing.
+     */
     private static String describe(Throwable t) {
-        return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+        Throwable c = t;
+        for (int depth = 0; c != null && depth < 8; depth++, c = c.getCause()) {
+            if (c.getMessage() != null && !c.getMessage().isBlank()) {
+                return c.getMessage();
+            }
+        }
+        return t instanceof ConnectException
+                ? "connection refused"
+                : t.getClass().getSimpleName();
     }
 
     static String format(Duration d) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.llmux.GatewayException;
 import io.llmux.provider.Failure;
 import io.llmux.provider.ProviderFailure;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 
 class OpenAiErrorsTest {
@@ -108,6 +110,19 @@ class OpenAiErrorsTest {
                                 .getBytes(StandardCharsets.UTF_8))
                         .kind())
                 .isEqualTo(Failure.TRANSIENT);
+    }
+
+    @Test
+    void aRefusedConnectionSaysWhatTheSocketSaidNotAJavaClassName() {
+        // java.net.http throws a ConnectException without a message around the socket's own
+        ConnectException wrapped = new ConnectException();
+        wrapped.initCause(new ConnectException("Connection refused"));
+        ProviderFailure f = ERRORS.ofException(new ExecutionException(wrapped), Duration.ofSeconds(1), "timeout");
+        assertThat(f.kind()).isEqualTo(Failure.TRANSIENT);
+        assertThat(f)
+                .hasMessage("could not connect to https://api.openai.com/v1/chat/completions (Connection refused)");
+        assertThat(ERRORS.ofException(new ConnectException(), Duration.ofSeconds(1), "timeout"))
+                .hasMessageEndingWith("(connection refused)");
     }
 
     @Test
