@@ -66,7 +66,7 @@ check: lint test
 # The side-by-side benchmark (bench/README.md): direct path vs LLMux, same run. SCENARIOS="seed overhead" to pick.
 SCENARIOS ?= seed overhead stream memory
 bench: $(JAR)
-	BENCH_OUT=bench/results LLMUX_HOME=$(CURDIR) LLMUX_JAVA="$(JDK)/bin/java" bench/run.sh --target llmux $(SCENARIOS)
+	BENCH_OUT=$(CURDIR)/bench/results LLMUX_HOME=$(CURDIR) LLMUX_JAVA="$(JDK)/bin/java" bench/run.sh --target llmux $(SCENARIOS)
 
 clean:
 	$(MVN) clean

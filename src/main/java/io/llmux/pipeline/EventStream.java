@@ -18,6 +18,14 @@ public interface EventStream extends AutoCloseable {
      */
     byte[] next() throws GatewayException;
 
+    /**
+     * True when the next event is already at hand, so the server may write it with this one and flush once. Only a
+     * hint: false is always safe, and never delays an event.
+     */
+    default boolean more() {
+        return false;
+    }
+
     /** Tokens as reported by the stream so far (complete once {@link #next} returned null). */
     Usage usage();
 

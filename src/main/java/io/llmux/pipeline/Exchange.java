@@ -49,14 +49,6 @@ public final class Exchange {
         this.startNanos = startNanos;
     }
 
-    /** A request whose body is already checked, for tests and stages that make their own. */
-    public static Exchange checked(
-            String requestId, Endpoint endpoint, ObjectNode body, RequestShape shape, long startNanos) {
-        Exchange ex = new Exchange(requestId, endpoint, new byte[0], h -> null, startNanos);
-        ex.accept(body, shape);
-        return ex;
-    }
-
     /** Records the parsed, checked body and what the gateway read from it. */
     public void accept(ObjectNode checkedBody, RequestShape shape) {
         this.body = checkedBody;

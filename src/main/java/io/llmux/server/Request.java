@@ -43,23 +43,6 @@ public final class Request {
         return exchange.getRequestHeaders().getFirst(name);
     }
 
-    /** The value of query parameter {@code name}, or null. Undecoded beyond %XX and '+'. */
-    public String query(String name) {
-        String q = exchange.getRequestURI().getRawQuery();
-        if (q == null) {
-            return null;
-        }
-        for (String pair : q.split("&", -1)) {
-            int eq = pair.indexOf('=');
-            String k = eq < 0 ? pair : pair.substring(0, eq);
-            if (k.equals(name)) {
-                String v = eq < 0 ? "" : pair.substring(eq + 1);
-                return java.net.URLDecoder.decode(v, java.nio.charset.StandardCharsets.UTF_8);
-            }
-        }
-        return null;
-    }
-
     boolean responseStarted() {
         return responseStarted;
     }

@@ -18,8 +18,10 @@ final class Responses {
         extraHeaders.forEach(h::set);
         h.set("Content-Type", JSON);
         r.markResponseStarted();
-        r.exchange().sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        if (body.length > 0) {
+        // HEAD answers carry the headers of the GET answer and no body (the JDK server insists on length -1)
+        boolean head = r.methodUpper().equals("HEAD");
+        r.exchange().sendResponseHeaders(status, body.length == 0 || head ? -1 : body.length);
+        if (body.length > 0 && !head) {
             try (OutputStream out = r.exchange().getResponseBody()) {
                 out.write(body);
             }

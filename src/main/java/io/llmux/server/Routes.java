@@ -1,8 +1,6 @@
 package io.llmux.server;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -41,9 +39,5 @@ public final class Routes {
             }
         }
         return null;
-    }
-
-    List<String> paths() {
-        return new ArrayList<>(exact.keySet());
     }
 }

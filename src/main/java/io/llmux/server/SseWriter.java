@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * Forwards an event stream to the client as Server-Sent Events, one flush per event, so each chunk leaves the gateway
- * when it arrives. Ends with {@code data: [DONE]}, or, when the stream fails after it started, with one error event.
+ * Forwards an event stream to the client as Server-Sent Events, flushing whenever no further event is already at
+ * hand, so each chunk leaves the gateway when it arrives (and chunks that arrived together leave together). Ends with {@code data: [DONE]}, or, when the stream fails after it started, with one error event.
  */
 final class SseWriter {
     private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
@@ -40,7 +40,9 @@ final class SseWriter {
                     out.write(DATA);
                     out.write(payload);
                     out.write(END);
-                    out.flush();
+                    if (!events.more()) {
+                        out.flush();
+                    }
                 }
                 out.write(DONE);
                 out.flush();

@@ -62,13 +62,16 @@ final class LineFormat {
         return this;
     }
 
-    LineFormat field(String key, double value, int decimals) {
-        String v = String.format(java.util.Locale.ROOT, "%." + decimals + "f", value);
-        if (json) {
-            sb.append(",\"").append(key).append("\":").append(v);
-        } else {
-            sb.append(' ').append(key).append('=').append(v);
+    /** A non-negative duration in nanoseconds, written as milliseconds with two decimals. */
+    LineFormat millis(String key, long nanos) {
+        long hundredths = Math.max(0, nanos / 10_000);
+        sb.append(json ? ",\"" : " ").append(key).append(json ? "\":" : "=");
+        sb.append(hundredths / 100).append('.');
+        long frac = hundredths % 100;
+        if (frac < 10) {
+            sb.append('0');
         }
+        sb.append(frac);
         return this;
     }
 

@@ -92,6 +92,11 @@ public final class MockProvider implements Provider {
             }
 
             @Override
+            public boolean more() {
+                return it.hasNext();
+            }
+
+            @Override
             public Usage usage() {
                 return usage;
             }

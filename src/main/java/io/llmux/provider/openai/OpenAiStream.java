@@ -84,6 +84,11 @@ final class OpenAiStream implements EventStream {
     }
 
     @Override
+    public boolean more() {
+        return first != null || (!done && reader.eventBuffered());
+    }
+
+    @Override
     public Usage usage() {
         return usage;
     }

@@ -91,6 +91,25 @@ public final class SseReader {
         return dataLines > 0 ? dispatch(false) : null;
     }
 
+    /**
+     * True when the input already read holds a whole further event with data, so {@link #next} will return without
+     * waiting on the network. Lets a writer send several events with one flush when it has fallen behind.
+     */
+    public boolean eventBuffered() {
+        boolean sawData = false;
+        for (int i = pos; i + 1 < limit; i++) {
+            byte b = buf[i];
+            if (b == 'd' && i + 4 < limit && buf[i + 1] == 'a' && buf[i + 2] == 't' && buf[i + 3] == 'a') {
+                sawData = true;
+            } else if ((b == '\n' && (buf[i + 1] == '\n' || buf[i + 1] == '\r')) || (b == '\r' && buf[i + 1] == '\r')) {
+                if (sawData) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     private Event dispatch(boolean complete) {
         byte[] payload = dataLines == 1 ? data : Arrays.copyOf(joined, joinedLength);
         Event event = new Event(name, payload, complete);

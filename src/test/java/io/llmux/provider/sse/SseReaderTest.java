@@ -243,4 +243,23 @@ class SseReaderTest {
             return piece.length;
         }
     }
+
+    @Test
+    void eventBufferedSaysWhetherTheNextEventIsAlreadyRead() throws IOException {
+        SseReader two = new SseReader(stream("data: a\n\ndata: b\n\n"), MAX);
+        assertThat(two.next().data()).isEqualTo("a".getBytes(StandardCharsets.UTF_8));
+        assertThat(two.eventBuffered()).isTrue();
+        assertThat(two.next().data()).isEqualTo("b".getBytes(StandardCharsets.UTF_8));
+        assertThat(two.eventBuffered()).isFalse();
+
+        SseReader partial = new SseReader(stream("data: a\n\ndata: b"), MAX);
+        partial.next();
+        assertThat(partial.eventBuffered())
+                .as("an event without its blank line may still be waiting")
+                .isFalse();
+
+        SseReader comment = new SseReader(stream("data: a\r\n\r\n: ping\r\n\r\n"), MAX);
+        comment.next();
+        assertThat(comment.eventBuffered()).as("a keep-alive is not an event").isFalse();
+    }
 }

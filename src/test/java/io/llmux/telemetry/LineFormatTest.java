@@ -1,0 +1,43 @@
+package io.llmux.telemetry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.llmux.wire.Json;
+import org.junit.jupiter.api.Test;
+
+class LineFormatTest {
+
+    @Test
+    void jsonLinesAreValidJsonWithEscapes() throws Exception {
+        String line = new LineFormat()
+                .json(true)
+                .begin(0, "info", "say \"hi\"\n")
+                .field("path", "/v1/x")
+                .field("status", 200)
+                .field("stream", true)
+                .millis("latency_ms", 1_234_567)
+                .millis("upstream_ms", 5_000)
+                .field("absent", null)
+                .end();
+        assertThat(line).endsWith("}\n");
+        JsonNode n = Json.MAPPER.readTree(line);
+        assertThat(n.get("msg").asText()).isEqualTo("say \"hi\"\n");
+        assertThat(n.get("status").asInt()).isEqualTo(200);
+        assertThat(n.get("latency_ms").decimalValue()).isEqualByComparingTo("1.23");
+        assertThat(n.get("upstream_ms").decimalValue()).isEqualByComparingTo("0.00");
+        assertThat(n.has("absent")).isFalse();
+        assertThat(n.get("ts").asText()).isEqualTo("1970-01-01T00:00:00Z");
+    }
+
+    @Test
+    void textLinesQuoteValuesWithSpaces() {
+        String line = new LineFormat()
+                .json(false)
+                .begin(0, "warn", "request")
+                .field("model", "gpt 4")
+                .millis("latency_ms", 20_500_000)
+                .end();
+        assertThat(line).isEqualTo("1970-01-01T00:00:00Z WARN request model=\"gpt 4\" latency_ms=20.50\n");
+    }
+}
