@@ -27,7 +27,7 @@ JDK_MAJOR := $(shell "$(JDK)/bin/java" -XshowSettings:properties -version 2>&1 |
 ifeq ($(shell [ "$(JDK_MAJOR)" -ge 23 ] && echo yes),yes)
 export MAVEN_OPTS := $(MAVEN_OPTS) --sun-misc-unsafe-memory-access=allow
 endif
-MVN := mvn -B -q -ntp
+MVN := mvn -B -q -ntp -Dstyle.color=never
 
 SOURCES := $(shell find src/main -type f 2>/dev/null) pom.xml
 
