@@ -53,16 +53,7 @@ class ShutdownIT {
                         base_url: %s
                         models: [m]
                     """.formatted(port, up.baseUrl()));
-            Process p = new ProcessBuilder(
-                            ProcessHandle.current().info().command().orElse("java"),
-                            "-jar",
-                            jar.toString(),
-                            "--config",
-                            config.toString())
-                    .directory(dir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("out.log").toFile())
-                    .start();
+            Process p = launch(jar, config, dir);
             try {
                 HttpClient client = HttpClient.newHttpClient();
                 waitLive(client, port);
@@ -114,16 +105,7 @@ class ShutdownIT {
                     models: [%s]
                 """;
         Files.writeString(config, yaml.formatted(port, "first"));
-        Process p = new ProcessBuilder(
-                        ProcessHandle.current().info().command().orElse("java"),
-                        "-jar",
-                        jar.toString(),
-                        "--config",
-                        config.toString())
-                .directory(dir.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("out.log").toFile())
-                .start();
+        Process p = launch(jar, config, dir);
         try {
             HttpClient client = HttpClient.newHttpClient();
             waitLive(client, port);
@@ -151,6 +133,20 @@ class ShutdownIT {
             p.waitFor(10, TimeUnit.SECONDS);
             p.destroyForcibly();
         }
+    }
+
+    /** The real jar on this JVM's java, its output in {@code dir/out.log}. */
+    private static Process launch(Path jar, Path config, Path dir) throws java.io.IOException {
+        return new ProcessBuilder(
+                        ProcessHandle.current().info().command().orElse("java"),
+                        "-jar",
+                        jar.toString(),
+                        "--config",
+                        config.toString())
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("out.log").toFile())
+                .start();
     }
 
     private static void waitLive(HttpClient client, int port) throws Exception {

@@ -1,15 +1,12 @@
 package io.llmux.server;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmux.GatewayException;
 import io.llmux.Snapshot;
-import io.llmux.auth.Authenticator;
 import io.llmux.config.ConfigException;
 import io.llmux.config.ConfigProblem;
 import io.llmux.wire.Json;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -24,9 +21,7 @@ final class AdminHandler {
     }
 
     void reload(Request r) throws GatewayException, IOException {
-        for (Authenticator a : snapshots.get().authenticator().stream().toList()) {
-            a.authenticate(r::header);
-        }
+        Callers.authorized(snapshots, r);
         List<String> warnings;
         try {
             warnings = reloader.reload();
@@ -44,10 +39,6 @@ final class AdminHandler {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("status", "reloaded");
         warnings.forEach(root.putArray("warnings")::add);
-        try {
-            Responses.json(r, 200, Json.MAPPER.writeValueAsBytes(root));
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        Responses.json(r, 200, root);
     }
 }

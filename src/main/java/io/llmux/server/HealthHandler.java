@@ -1,16 +1,13 @@
 package io.llmux.server;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmux.GatewayException;
 import io.llmux.Snapshot;
-import io.llmux.auth.Authenticator;
 import io.llmux.routing.Deployment;
 import io.llmux.routing.ModelGroup;
 import io.llmux.wire.Json;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.function.Supplier;
 
 /**
@@ -34,14 +31,11 @@ final class HealthHandler {
         root.put("status", "ready");
         root.put("providers", s.providers().size());
         root.put("model_groups", s.groups().names().size());
-        Responses.json(r, 200, bytes(root));
+        Responses.json(r, 200, root);
     }
 
     void deployments(Request r) throws GatewayException, IOException {
-        Snapshot s = snapshots.get();
-        for (Authenticator a : s.authenticator().stream().toList()) {
-            a.authenticate(r::header);
-        }
+        Snapshot s = Callers.authorized(snapshots, r);
         ObjectNode root = Json.MAPPER.createObjectNode();
         ArrayNode healthy = root.putArray("healthy_deployments");
         ArrayNode unhealthy = root.putArray("unhealthy_deployments");
@@ -63,14 +57,6 @@ final class HealthHandler {
         }
         root.put("healthy_count", healthy.size());
         root.put("unhealthy_count", unhealthy.size());
-        Responses.json(r, 200, bytes(root));
-    }
-
-    private static byte[] bytes(ObjectNode node) {
-        try {
-            return Json.MAPPER.writeValueAsBytes(node);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        Responses.json(r, 200, root);
     }
 }

@@ -1,16 +1,13 @@
 package io.llmux.server;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmux.GatewayException;
 import io.llmux.Snapshot;
-import io.llmux.auth.Authenticator;
 import io.llmux.routing.ModelGroup;
 import io.llmux.routing.ModelGroups;
 import io.llmux.wire.Json;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
@@ -27,7 +24,7 @@ final class ModelsHandler {
     }
 
     void list(Request r) throws GatewayException, IOException {
-        Snapshot s = authorized(r);
+        Snapshot s = Callers.authorized(snapshots, r);
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("object", "list");
         ArrayNode data = root.putArray("data");
@@ -44,25 +41,17 @@ final class ModelsHandler {
                 data.add(model(alias));
             }
         }
-        Responses.json(r, 200, bytes(root));
+        Responses.json(r, 200, root);
     }
 
     void one(Request r) throws GatewayException, IOException {
-        Snapshot s = authorized(r);
+        Snapshot s = Callers.authorized(snapshots, r);
         String prefix = r.path().startsWith(PREFIX) ? PREFIX : "/models/";
         String id = URLDecoder.decode(r.path().substring(prefix.length()), StandardCharsets.UTF_8);
         if (s.groups().resolve(id) == null) {
             throw GatewayException.modelNotFound(id);
         }
-        Responses.json(r, 200, bytes(model(id)));
-    }
-
-    private Snapshot authorized(Request r) throws GatewayException {
-        Snapshot s = snapshots.get();
-        for (Authenticator a : s.authenticator().stream().toList()) {
-            a.authenticate(r::header);
-        }
-        return s;
+        Responses.json(r, 200, model(id));
     }
 
     private ObjectNode model(String id) {
@@ -72,13 +61,5 @@ final class ModelsHandler {
         m.put("created", created);
         m.put("owned_by", "llmux");
         return m;
-    }
-
-    private static byte[] bytes(ObjectNode node) {
-        try {
-            return Json.MAPPER.writeValueAsBytes(node);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

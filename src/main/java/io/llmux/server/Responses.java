@@ -1,8 +1,10 @@
 package io.llmux.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.Headers;
 import io.llmux.GatewayException;
 import io.llmux.wire.ErrorBody;
+import io.llmux.wire.Json;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Map;
@@ -30,6 +32,10 @@ final class Responses {
 
     static void json(Request r, int status, byte[] body) throws IOException {
         json(r, status, body, Map.of());
+    }
+
+    static void json(Request r, int status, JsonNode node) throws IOException {
+        json(r, status, Json.MAPPER.writeValueAsBytes(node), Map.of());
     }
 
     /** Sends an error unless an answer has already started (then there is nothing left to say on this response). */
