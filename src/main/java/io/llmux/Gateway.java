@@ -195,7 +195,11 @@ public final class Gateway implements AutoCloseable {
         auth.ifPresent(a -> stages.add(new AuthStage(a)));
         stages.add(new RequestStage());
         stages.add(new RouterStage(
-                groups, new SimpleShuffle(ThreadLocalRandom::current), config.routing(), options.nanoClock()));
+                groups,
+                new SimpleShuffle(ThreadLocalRandom::current),
+                config.routing(),
+                config.server().writeTimeout(),
+                options.nanoClock()));
         return new Snapshot(loaded, made, groups, new Pipeline(stages), auth);
     }
 
@@ -225,7 +229,7 @@ public final class Gateway implements AutoCloseable {
                     "deployments",
                     g.deployments().stream().map(Gateway::describe).collect(Collectors.joining(", ")));
         }
-        log.info("config " + ConfigPrinter.summary(c));
+        log.info("resolved config: " + ConfigPrinter.summary(c));
         if (s.authenticator().isEmpty()) {
             log.warn("no auth.master_key and no database: this gateway is open to anyone who can reach it");
         }

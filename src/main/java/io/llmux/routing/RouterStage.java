@@ -11,6 +11,7 @@ import io.llmux.provider.Call;
 import io.llmux.provider.Failure;
 import io.llmux.provider.ProviderFailure;
 import io.llmux.routing.strategy.Strategy;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
@@ -24,12 +25,20 @@ public final class RouterStage implements Stage {
     private final ModelGroups groups;
     private final Strategy strategy;
     private final RoutingConfig routing;
+    private final long writeTimeoutNanos;
     private final LongSupplier nanoClock;
 
-    public RouterStage(ModelGroups groups, Strategy strategy, RoutingConfig routing, LongSupplier nanoClock) {
+    /** @param writeTimeout {@code server.write_timeout}: no retry starts after it for a non-streaming request */
+    public RouterStage(
+            ModelGroups groups,
+            Strategy strategy,
+            RoutingConfig routing,
+            Duration writeTimeout,
+            LongSupplier nanoClock) {
         this.groups = groups;
         this.strategy = strategy;
         this.routing = routing;
+        this.writeTimeoutNanos = writeTimeout.toNanos();
         this.nanoClock = nanoClock;
     }
 
@@ -57,7 +66,7 @@ public final class RouterStage implements Stage {
         ProviderFailure last = null;
         String lastId = "";
         int maxAttempts = 1 + Math.max(0, routing.retryCount());
-        while (!candidates.isEmpty() && ex.attempts() < maxAttempts) {
+        while (!candidates.isEmpty() && ex.attempts() < maxAttempts && !pastWriteTimeout(ex)) {
             Deployment d = strategy.pick(candidates, ex);
             ex.attempts(ex.attempts() + 1);
             ex.deployment(d.id());
@@ -85,6 +94,11 @@ public final class RouterStage implements Stage {
             }
         }
         throw FailureReplies.toClient(last, lastId);
+    }
+
+    /** A client waiting on a whole answer gets the last failure rather than a retry past its write timeout. */
+    private boolean pastWriteTimeout(Exchange ex) {
+        return ex.attempts() > 0 && !ex.stream() && nanoClock.getAsLong() - ex.startNanos() >= writeTimeoutNanos;
     }
 
     private static Call call(Exchange ex, Deployment d) {

@@ -1,0 +1,222 @@
+package io.llmux.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.llmux.GatewayException;
+import io.llmux.config.DeploymentConfig;
+import io.llmux.config.ProviderConfig;
+import io.llmux.config.ProviderType;
+import io.llmux.config.RoutingConfig;
+import io.llmux.pipeline.Endpoint;
+import io.llmux.pipeline.Exchange;
+import io.llmux.pipeline.Reply;
+import io.llmux.provider.Answer;
+import io.llmux.provider.Call;
+import io.llmux.provider.Failure;
+import io.llmux.provider.Provider;
+import io.llmux.provider.ProviderFailure;
+import io.llmux.routing.strategy.SimpleShuffle;
+import io.llmux.wire.Json;
+import io.llmux.wire.RequestShape;
+import io.llmux.wire.Usage;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** SPEC §6 as far as this version goes: groups, aliases, standbys, retries on another deployment, write timeout. */
+class RouterStageTest {
+    private final AtomicLong clock = new AtomicLong();
+    private final List<String> calls = new ArrayList<>();
+
+    /** A provider that answers or fails as told, and records that it was called. */
+    private final class Scripted implements Provider {
+        private final ProviderConfig config;
+        private final Failure fails;
+        private final long takesNanos;
+
+        Scripted(String name, String missingKey, Failure fails, long takesNanos) {
+            this.config = new ProviderConfig(
+                    name,
+                    ProviderType.OPENAI,
+                    "k",
+                    missingKey,
+                    URI.create("http://x"),
+                    null,
+                    Duration.ofSeconds(1),
+                    Duration.ofSeconds(1),
+                    1,
+                    Map.of(),
+                    1,
+                    List.of(),
+                    List.of(),
+                    null);
+            this.fails = fails;
+            this.takesNanos = takesNanos;
+        }
+
+        @Override
+        public ProviderConfig config() {
+            return config;
+        }
+
+        @Override
+        public Answer call(Call call) throws ProviderFailure {
+            calls.add(config.name());
+            clock.addAndGet(takesNanos);
+            if (fails != null) {
+                throw new ProviderFailure(fails, 500, "boom from " + config.name(), null, null, null, null);
+            }
+            return new Answer.Whole(
+                    ("{\"from\":\"" + config.name() + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    new Usage(1, 2, 0));
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    private RouterStage router(RoutingConfig routing, Duration writeTimeout, Deployment... deployments) {
+        Map<String, ModelGroup> groups = new LinkedHashMap<>();
+        groups.put("g", new ModelGroup("g", List.of(deployments)));
+        return new RouterStage(
+                new ModelGroups(groups, Map.of("alias", "g")),
+                new SimpleShuffle(() -> new Random(1)),
+                routing,
+                writeTimeout,
+                clock::get);
+    }
+
+    private RouterStage router(Deployment... deployments) {
+        return router(RoutingConfig.defaults(), Duration.ofMinutes(2), deployments);
+    }
+
+    private Deployment deployment(Provider p, double weight) {
+        return new Deployment(p, new DeploymentConfig("g", "m", weight, null, null, List.of(), null, null, null, null));
+    }
+
+    private static Exchange exchange(String model) {
+        Exchange ex = new Exchange("r", Endpoint.CHAT, new byte[0], h -> null, 0);
+        ex.accept(
+                Json.MAPPER.createObjectNode().put("model", model),
+                new RequestShape(model, false, false, List.of(), RequestShape.CacheControl.NONE));
+        return ex;
+    }
+
+    private static String body(Reply reply) {
+        return new String(((Reply.Json) reply).body(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void unknownModelIs404() {
+        RouterStage r = router(deployment(new Scripted("a", null, null, 0), 1));
+        assertThatThrownBy(() -> r.handle(exchange("nope"), null))
+                .isInstanceOfSatisfying(
+                        GatewayException.class, e -> assertThat(e.code()).isEqualTo("model_not_found"));
+    }
+
+    @Test
+    void aliasesResolveToTheGroup() throws Exception {
+        Exchange ex = exchange("alias");
+        router(deployment(new Scripted("a", null, null, 0), 1)).handle(ex, null);
+        assertThat(ex.model()).isEqualTo("g");
+        assertThat(ex.responseHeaders()).containsEntry("x-llmux-deployment", "a/m");
+        assertThat(ex.usage().completionTokens()).isEqualTo(2);
+    }
+
+    @Test
+    void aTransientFailureIsRetriedOnAnotherDeployment() throws Exception {
+        Exchange ex = exchange("g");
+        Reply reply = router(
+                        deployment(new Scripted("bad", null, Failure.TRANSIENT, 0), 1e9),
+                        deployment(new Scripted("good", null, null, 0), 1e-9))
+                .handle(ex, null);
+        assertThat(body(reply)).contains("good");
+        assertThat(calls).containsExactly("bad", "good");
+        assertThat(ex.responseHeaders()).containsEntry("x-llmux-attempts", "2");
+    }
+
+    @Test
+    void aRequestCausedFailureIsNeverRetried() {
+        RouterStage r = router(
+                deployment(new Scripted("bad", null, Failure.CALLER, 0), 1e9),
+                deployment(new Scripted("good", null, null, 0), 1e-9));
+        assertThatThrownBy(() -> r.handle(exchange("g"), null)).isInstanceOf(GatewayException.class);
+        assertThat(calls).containsExactly("bad");
+    }
+
+    @Test
+    void retriesStopAtRetryCount() {
+        RoutingConfig once = new RoutingConfig(
+                RoutingConfig.defaults().strategy(),
+                true,
+                0,
+                Duration.ZERO,
+                Duration.ZERO,
+                3,
+                Duration.ofSeconds(1),
+                0.1,
+                Map.of(),
+                Map.of(),
+                Map.of(),
+                null);
+        RouterStage r = router(
+                once,
+                Duration.ofMinutes(2),
+                deployment(new Scripted("bad", null, Failure.TRANSIENT, 0), 1e9),
+                deployment(new Scripted("good", null, null, 0), 1e-9));
+        assertThatThrownBy(() -> r.handle(exchange("g"), null))
+                .isInstanceOfSatisfying(
+                        GatewayException.class, e -> assertThat(e.status()).isEqualTo(502));
+        assertThat(calls).containsExactly("bad");
+    }
+
+    @Test
+    void noRetryStartsPastTheWriteTimeout() {
+        RouterStage r = router(
+                RoutingConfig.defaults(),
+                Duration.ofSeconds(1),
+                deployment(
+                        new Scripted(
+                                "slow",
+                                null,
+                                Failure.TIMEOUT,
+                                Duration.ofSeconds(2).toNanos()),
+                        1e9),
+                deployment(new Scripted("good", null, null, 0), 1e-9));
+        assertThatThrownBy(() -> r.handle(exchange("g"), null))
+                .isInstanceOfSatisfying(
+                        GatewayException.class, e -> assertThat(e.status()).isEqualTo(504));
+        assertThat(calls).containsExactly("slow");
+    }
+
+    @Test
+    void aStandbyAnswersOnlyWhenNothingElseIsUsable() throws Exception {
+        Deployment standby = deployment(new Scripted("standby", null, null, 0), 0);
+        assertThat(body(router(deployment(new Scripted("real", "REAL_KEY", null, 0), 1), standby)
+                        .handle(exchange("g"), null)))
+                .contains("standby");
+        calls.clear();
+        RouterStage r = router(deployment(new Scripted("real", null, Failure.TRANSIENT, 0), 1), standby);
+        assertThatThrownBy(() -> r.handle(exchange("g"), null)).isInstanceOf(GatewayException.class);
+        assertThat(calls)
+                .as("a failing real deployment is not retried on the standby")
+                .containsExactly("real");
+    }
+
+    @Test
+    void aGroupWithNoUsableProviderIs503NamingTheMissingKey() {
+        RouterStage r = router(deployment(new Scripted("a", "OPENAI_API_KEY", null, 0), 1));
+        assertThatThrownBy(() -> r.handle(exchange("g"), null)).isInstanceOfSatisfying(GatewayException.class, e -> {
+            assertThat(e.status()).isEqualTo(503);
+            assertThat(e.getMessage()).contains("OPENAI_API_KEY").contains(".env");
+        });
+        assertThat(calls).isEmpty();
+    }
+}
