@@ -45,6 +45,13 @@ record OpenAiErrorBody(String message, String type, String param, String code) {
         return new OpenAiErrorBody(message(new String(body, StandardCharsets.UTF_8)), null, null, null);
     }
 
+    /** The {@link io.llmux.provider.http.ErrorParser} of OpenAI-compatible providers. */
+    static io.llmux.provider.http.ErrorFields fields(byte[] body) {
+        OpenAiErrorBody e = parse(body);
+        return new io.llmux.provider.http.ErrorFields(
+                e.message, e.type, e.param, e.code, e.contextLengthExceeded(), e.rateLimited(), e.authentication());
+    }
+
     /** The request did not fit the model's context window; vLLM and others say so only in the message. */
     boolean contextLengthExceeded() {
         return "context_length_exceeded".equals(code)

@@ -3,13 +3,10 @@ package io.llmux.provider.openai;
 import io.llmux.GatewayException;
 import io.llmux.pipeline.EventStream;
 import io.llmux.provider.ProviderFailure;
-import io.llmux.provider.Watchdog;
+import io.llmux.provider.http.UpstreamSse;
 import io.llmux.provider.sse.SseReader;
 import io.llmux.wire.Usage;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Arrays;
 
 /**
@@ -17,43 +14,21 @@ import java.util.Arrays;
  * the provider sent (tool-call {@code index}, {@code finish_reason: null} and unknown fields untouched). Only
  * {@code [DONE]}, the usage chunk and {@code {"error":…}} events are acted on, and only a chunk that names a non-null
  * {@code usage} is ever parsed.
- *
- * <p>The idle guard closes the body when nothing arrives for {@code stream_timeout}; a read then fails or ends, and
- * the guard having fired is what turns that into a timeout.
  */
 final class OpenAiStream implements EventStream {
     private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ERROR_KEY = "\"error\"".getBytes(StandardCharsets.US_ASCII);
-    private static final int MAX_DRAIN = 64 * 1024;
 
-    private final InputStream body;
-    private final Watchdog.Guard guard;
-    private final SseReader reader;
+    private final UpstreamSse upstream;
     private final boolean forwardUsage;
-    private final OpenAiErrors errors;
-    private final Duration idle;
     private byte[] first;
     private volatile Usage usage = Usage.NONE;
     private volatile boolean done;
-    private volatile boolean closed;
 
-    /**
-     * @param guard armed on {@code body}: touched by every read, it closes the body when the stream idles
-     * @param forwardUsage whether the client asked for the usage chunk; it is read for accounting either way
-     */
-    OpenAiStream(
-            InputStream body,
-            Watchdog.Guard guard,
-            long maxLineBytes,
-            boolean forwardUsage,
-            OpenAiErrors errors,
-            Duration idle) {
-        this.body = body;
-        this.guard = guard;
-        this.reader = new SseReader(body, maxLineBytes, guard::touch);
+    /** @param forwardUsage whether the client asked for the usage chunk; it is read for accounting either way */
+    OpenAiStream(UpstreamSse upstream, boolean forwardUsage) {
+        this.upstream = upstream;
         this.forwardUsage = forwardUsage;
-        this.errors = errors;
-        this.idle = idle;
     }
 
     /** Reads up to the first event, so that every failure before the client gets a byte can still be retried. */
@@ -79,13 +54,13 @@ final class OpenAiStream implements EventStream {
         try {
             return read();
         } catch (ProviderFailure f) {
-            throw errors.midStream(f);
+            throw upstream.errors().midStream(f);
         }
     }
 
     @Override
     public boolean more() {
-        return first != null || (!done && reader.eventBuffered());
+        return first != null || (!done && upstream.eventBuffered());
     }
 
     @Override
@@ -93,33 +68,16 @@ final class OpenAiStream implements EventStream {
         return usage;
     }
 
-    /**
-     * Closing a body that is not at its end cancels the upstream request (a client that went away). A finished
-     * stream is read to its end first, which is usually already buffered, so its connection can be reused.
-     */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (done) {
-            drain();
-        }
-        guard.cancel();
-        closeQuietly(body);
+        upstream.close(done);
     }
 
     private byte[] read() throws ProviderFailure {
         for (; ; ) {
-            SseReader.Event event;
-            try {
-                event = reader.next();
-            } catch (IOException e) {
-                throw guard.expired() ? errors.stalled(idle) : errors.broken(e);
-            }
+            SseReader.Event event = upstream.next();
             if (event == null) {
-                throw guard.expired() ? errors.stalled(idle) : errors.endedEarly();
+                throw upstream.errors().endedEarly();
             }
             byte[] data = event.data();
             if (Arrays.equals(data, DONE)) { // even without the blank line after it
@@ -127,13 +85,13 @@ final class OpenAiStream implements EventStream {
                 return null;
             }
             if (!event.complete()) {
-                throw guard.expired() ? errors.stalled(idle) : errors.endedEarly();
+                throw upstream.errors().endedEarly();
             }
             if (data.length == 0) {
                 continue; // an empty event is not a chunk
             }
             if (isError(event.name(), data)) {
-                throw errors.ofEvent(data);
+                throw upstream.errors().ofEvent(data);
             }
             if (OpenAiUsage.mentionsUsage(data)) {
                 OpenAiUsage.Chunk chunk = OpenAiUsage.ofChunk(data);
@@ -168,26 +126,5 @@ final class OpenAiStream implements EventStream {
             i++;
         }
         return Arrays.equals(data, i, Math.min(i + ERROR_KEY.length, data.length), ERROR_KEY, 0, ERROR_KEY.length);
-    }
-
-    private void drain() {
-        byte[] scratch = new byte[512];
-        try {
-            int total = 0;
-            int n;
-            while (total < MAX_DRAIN && (n = body.read(scratch)) >= 0) {
-                total += n;
-            }
-        } catch (IOException e) {
-            // the connection is closed below either way
-        }
-    }
-
-    static void closeQuietly(InputStream in) {
-        try {
-            in.close();
-        } catch (IOException e) {
-            // closing is all that was wanted
-        }
     }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.llmux.GatewayException;
 import io.llmux.provider.Failure;
 import io.llmux.provider.ProviderFailure;
+import io.llmux.provider.http.RetryAfter;
+import io.llmux.provider.http.UpstreamErrors;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpHeaders;
@@ -19,8 +21,12 @@ import org.junit.jupiter.api.Test;
 
 class OpenAiErrorsTest {
     private static final Instant NOW = Instant.parse("2025-07-03T12:00:00Z");
-    private static final OpenAiErrors ERRORS = new OpenAiErrors(
-            "openai", "gpt-4o-mini", URI.create("https://api.openai.com/v1/chat/completions"), "sk-secret-123456");
+    private static final UpstreamErrors ERRORS = new UpstreamErrors(
+            "openai",
+            "gpt-4o-mini",
+            URI.create("https://api.openai.com/v1/chat/completions"),
+            "sk-secret-123456",
+            OpenAiErrorBody::fields);
 
     private static HttpHeaders headers(String... nameValues) {
         Map<String, List<String>> map = new HashMap<>();

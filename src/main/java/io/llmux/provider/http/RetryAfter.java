@@ -1,4 +1,4 @@
-package io.llmux.provider.openai;
+package io.llmux.provider.http;
 
 import java.net.http.HttpHeaders;
 import java.time.Duration;
@@ -9,12 +9,12 @@ import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
 /** How long a provider that said 429 wants the gateway to wait; the router cools the deployment down that long. */
-final class RetryAfter {
+public final class RetryAfter {
 
     private RetryAfter() {}
 
     /** {@code retry-after-ms} (Azure, OpenAI) when present, else {@code Retry-After} in seconds or as an HTTP-date. */
-    static Duration parse(HttpHeaders headers, Instant now) {
+    public static Duration parse(HttpHeaders headers, Instant now) {
         Optional<String> millis = headers.firstValue("retry-after-ms");
         if (millis.isPresent()) {
             Duration d = number(millis.get(), 1_000_000L);

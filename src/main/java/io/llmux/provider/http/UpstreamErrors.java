@@ -1,4 +1,4 @@
-package io.llmux.provider.openai;
+package io.llmux.provider.http;
 
 import io.llmux.GatewayException;
 import io.llmux.provider.Failure;
@@ -15,34 +15,33 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /**
- * Turns what went wrong with one upstream attempt into a {@link ProviderFailure} the router can act on. A failure's
- * message is the provider's own words, or what went wrong when it said nothing: the router puts the deployment
- * ({@code openai/gpt-4o-mini}) and the status in front. Messages never carry the credential, and a URL they mention
- * has no query string.
+ * Turns what went wrong with one upstream attempt into a {@link ProviderFailure} the router can act on, for every
+ * adapter: each brings only the parser of its provider's error body. A failure's message is the provider's own words,
+ * or what went wrong when it said nothing: the router puts the deployment ({@code openai/gpt-4o-mini}) and the status
+ * in front. Messages never carry the credential, and a URL they mention has no query string.
  */
-final class OpenAiErrors {
+public final class UpstreamErrors {
     /** An error answer is read this far at most: enough for any real error object, bounded for a broken upstream. */
-    static final int MAX_ERROR_BODY = 64 * 1024;
+    public static final int MAX_ERROR_BODY = 64 * 1024;
 
     private final String provider;
     private final String model;
     private final URI uri;
     private final String secret;
+    private final ErrorParser parser;
 
-    OpenAiErrors(String provider, String model, URI uri, String secret) {
+    /** @param secret the provider's credential, scrubbed from any message that echoes it */
+    public UpstreamErrors(String provider, String model, URI uri, String secret, ErrorParser parser) {
         this.provider = provider;
         this.model = model;
         this.uri = uri;
         this.secret = secret;
-    }
-
-    private String deployment() {
-        return provider + "/" + model;
+        this.parser = parser;
     }
 
     /** A non-2xx answer. Its guard clauses are the whole classification: each says why. */
-    ProviderFailure ofStatus(int status, HttpHeaders headers, byte[] body, Instant now) {
-        OpenAiErrorBody error = OpenAiErrorBody.parse(body);
+    public ProviderFailure ofStatus(int status, HttpHeaders headers, byte[] body, Instant now) {
+        ErrorFields error = parser.parse(body);
         String message = said(error);
         Failure kind;
         if (status == 401 || status == 403) { // the gateway's own credential: the client gets a 502, never a 401
@@ -51,7 +50,7 @@ final class OpenAiErrors {
             kind = Failure.RATE_LIMITED;
         } else if (status == 408 || status >= 500) { // the provider's trouble, not the request's: retried
             kind = Failure.TRANSIENT;
-        } else if (status >= 400 && error.contextLengthExceeded()) { // may go to a larger-context fallback
+        } else if (status >= 400 && error.contextLength()) { // may go to a larger-context fallback
             kind = Failure.CONTEXT_LENGTH;
         } else if (status >= 400) { // the request itself is wrong: the client gets the provider's answer
             kind = Failure.CALLER;
@@ -64,11 +63,11 @@ final class OpenAiErrors {
     }
 
     /** An {@code {"error":{…}}} event in a stream: no status, so its code and type decide. */
-    ProviderFailure ofEvent(byte[] data) {
-        OpenAiErrorBody error = OpenAiErrorBody.parse(data);
+    public ProviderFailure ofEvent(byte[] data) {
+        ErrorFields error = parser.parse(data);
         Failure kind;
         int status = 0;
-        if (error.contextLengthExceeded()) {
+        if (error.contextLength()) {
             kind = Failure.CONTEXT_LENGTH;
             status = 400;
         } else if (error.rateLimited()) {
@@ -85,7 +84,7 @@ final class OpenAiErrors {
     }
 
     /** A failure to exchange at all: connecting, timing out, a dropped connection. */
-    ProviderFailure ofException(Throwable thrown, Duration timeout, String setting) {
+    public ProviderFailure ofException(Throwable thrown, Duration timeout, String setting) {
         Throwable t = thrown;
         while ((t instanceof ExecutionException || t instanceof CompletionException) && t.getCause() != null) {
             t = t.getCause();
@@ -102,32 +101,32 @@ final class OpenAiErrors {
         return ProviderFailure.of(Failure.TRANSIENT, "the connection to " + where() + " failed: " + describe(t));
     }
 
-    ProviderFailure timedOut(Duration timeout, String setting) {
+    public ProviderFailure timedOut(Duration timeout, String setting) {
         return ProviderFailure.of(Failure.TIMEOUT, "did not answer within " + format(timeout) + " (" + setting + ")");
     }
 
-    ProviderFailure stalled(Duration idle) {
+    public ProviderFailure stalled(Duration idle) {
         return ProviderFailure.of(
                 Failure.TIMEOUT, "sent nothing for " + format(idle) + " (stream_timeout); the stream was ended");
     }
 
-    ProviderFailure endedEarly() {
+    public ProviderFailure endedEarly() {
         return ProviderFailure.of(Failure.TRANSIENT, "the provider closed the stream before it finished");
     }
 
-    ProviderFailure broken(IOException e) {
+    public ProviderFailure broken(IOException e) {
         String reason = e.getMessage() != null && e.getMessage().contains("max_body_size")
                 ? e.getMessage()
                 : "the connection broke: " + describe(e);
         return ProviderFailure.of(Failure.TRANSIENT, reason);
     }
 
-    ProviderFailure malformed() {
+    public ProviderFailure malformed() {
         return ProviderFailure.of(Failure.TRANSIENT, "returned a malformed answer (not a JSON object)");
     }
 
-    ProviderFailure notAStream(byte[] body) {
-        OpenAiErrorBody error = OpenAiErrorBody.parse(body);
+    public ProviderFailure notAStream(byte[] body) {
+        ErrorFields error = parser.parse(body);
         return new ProviderFailure(
                 Failure.TRANSIENT,
                 200,
@@ -138,7 +137,7 @@ final class OpenAiErrors {
                 null);
     }
 
-    ProviderFailure interrupted() {
+    public ProviderFailure interrupted() {
         return ProviderFailure.of(Failure.TRANSIENT, "the call was interrupted");
     }
 
@@ -146,13 +145,23 @@ final class OpenAiErrors {
      * After the first byte went to the client there is no retry, so no router to name the deployment: the failure
      * becomes the stream's error event here, in the router's words ({@code RouterStage}'s FailureReplies).
      */
-    GatewayException midStream(ProviderFailure failure) {
+    public GatewayException midStream(ProviderFailure failure) {
         String message = deployment() + ": " + failure.getMessage();
         return switch (failure.kind()) {
             case TIMEOUT -> GatewayException.timeout(message);
             case AUTH -> GatewayException.upstream("provider_auth_error", message);
             default -> GatewayException.upstream("provider_error", message);
         };
+    }
+
+    /** A failure the adapter itself found (a translation it cannot make, a malformed event), in its words. */
+    public ProviderFailure ofMessage(Failure kind, int status, String message) {
+        return new ProviderFailure(kind, status, scrub(message), null, null, null, null);
+    }
+
+    /** The deployment, for messages the adapter writes itself. */
+    public String deployment() {
+        return provider + "/" + model;
     }
 
     /** The URL without its query string, which may carry a secret. */
@@ -162,11 +171,16 @@ final class OpenAiErrors {
     }
 
     /** The provider's own words, never the credential (some servers echo the key they were sent). */
-    private String said(OpenAiErrorBody error) {
+    private String said(ErrorFields error) {
         String message = error.message();
         if (message.isEmpty()) {
             return "the provider sent no message";
         }
+        return scrub(message);
+    }
+
+    /** Some servers echo the key they were sent; it never goes further. */
+    private String scrub(String message) {
         return secret.length() >= 8 && message.contains(secret) ? message.replace(secret, "****") : message;
     }
 
@@ -186,7 +200,7 @@ final class OpenAiErrors {
                 : t.getClass().getSimpleName();
     }
 
-    static String format(Duration d) {
+    public static String format(Duration d) {
         long millis = d.toMillis();
         return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
     }

@@ -1,0 +1,160 @@
+package io.llmux.provider.http;
+
+import io.llmux.provider.ProviderFailure;
+import io.llmux.provider.Watchdog;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * One provider's HTTP transport, shared by every adapter: POST a JSON body and get the whole answer, or open its
+ * event stream. Adapters build the request and translate the bytes; how long to wait, how to read and what a failed
+ * exchange means is decided here once.
+ *
+ * <p>The blocking {@code send} is used rather than {@code sendAsync}, which would hop to the common pool on every call.
+ */
+public final class Upstream implements AutoCloseable {
+    private final HttpClient http;
+    private final Watchdog watchdog;
+    private final Duration timeout;
+    private final Duration streamTimeout;
+    private final long maxLineBytes;
+
+    /**
+     * @param timeout bounds a whole non-streaming call, headers and body
+     * @param streamTimeout bounds the wait for a stream's headers, then each silence between its bytes
+     * @param maxLineBytes the longest stream line accepted ({@code server.max_body_size})
+     */
+    public Upstream(HttpClient http, Watchdog watchdog, Duration timeout, Duration streamTimeout, long maxLineBytes) {
+        this.http = http;
+        this.watchdog = watchdog;
+        this.timeout = timeout;
+        this.streamTimeout = streamTimeout;
+        this.maxLineBytes = maxLineBytes;
+    }
+
+    /** A request builder with the timeout and {@code Accept} header right for a whole answer or a stream. */
+    public HttpRequest.Builder request(boolean stream) {
+        return HttpRequest.newBuilder()
+                .timeout(stream ? streamTimeout : timeout)
+                .header("Content-Type", "application/json")
+                .header("Accept", stream ? "text/event-stream" : "application/json");
+    }
+
+    /**
+     * One whole answer, bounded as a whole by {@code timeout}: java.net.http's request timeout covers only the
+     * headers, so the body is read under a watchdog deadline for the time that is left.
+     *
+     * @return the body of a 2xx answer
+     * @throws ProviderFailure for a non-2xx answer (classified by {@code errors}) or a failed exchange
+     */
+    public byte[] whole(HttpRequest request, UpstreamErrors errors) throws ProviderFailure {
+        long started = System.nanoTime();
+        HttpResponse<InputStream> response = send(request, errors, timeout, "timeout");
+        InputStream in = response.body();
+        long left = Math.max(timeout.toNanos() - (System.nanoTime() - started), 1_000_000);
+        Watchdog.Guard guard = watchdog.watch(Duration.ofNanos(left), () -> closeQuietly(in));
+        boolean ok = response.statusCode() / 100 == 2;
+        byte[] body;
+        try {
+            body = ok ? readAll(in, response.headers()) : readBounded(in);
+        } catch (IOException e) {
+            throw guard.expired() ? errors.timedOut(timeout, "timeout") : errors.broken(e);
+        } finally {
+            guard.cancel();
+            closeQuietly(in);
+        }
+        if (guard.expired()) {
+            throw errors.timedOut(timeout, "timeout");
+        }
+        if (!ok) {
+            throw errors.ofStatus(response.statusCode(), response.headers(), body, Instant.now());
+        }
+        return body;
+    }
+
+    /**
+     * Opens an event stream: {@code stream_timeout} bounds the wait for the headers, then becomes an idle timer on
+     * the body, so a long answer that keeps arriving is never cut; the provider's {@code timeout} does not apply.
+     *
+     * @throws ProviderFailure for a non-2xx answer, a JSON answer where a stream was asked for, or a failed exchange
+     */
+    public UpstreamSse stream(HttpRequest request, UpstreamErrors errors) throws ProviderFailure {
+        HttpResponse<InputStream> response = send(request, errors, streamTimeout, "stream_timeout");
+        InputStream body = response.body();
+        Watchdog.Guard guard = watchdog.watch(streamTimeout, () -> closeQuietly(body));
+        int status = response.statusCode();
+        if (status / 100 != 2 || isJson(response.headers())) {
+            byte[] error = readBounded(body);
+            guard.cancel();
+            closeQuietly(body);
+            throw status / 100 != 2
+                    ? errors.ofStatus(status, response.headers(), error, Instant.now())
+                    : errors.notAStream(error);
+        }
+        return new UpstreamSse(body, guard, maxLineBytes, errors, streamTimeout);
+    }
+
+    private HttpResponse<InputStream> send(HttpRequest request, UpstreamErrors errors, Duration limit, String setting)
+            throws ProviderFailure {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw errors.ofException(e, limit, setting);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw errors.interrupted();
+        }
+    }
+
+    /** Waits for calls in flight to end, then releases the client's connections. */
+    @Override
+    public void close() {
+        http.close();
+    }
+
+    /**
+     * The whole answer, sized by Content-Length when there is one (which spares readAllBytes' 16 KB chunks); the
+     * client ends the body at that length itself, so a shorter read means the provider cut it.
+     */
+    private static byte[] readAll(InputStream in, HttpHeaders headers) throws IOException {
+        long length = headers.firstValueAsLong("content-length").orElse(-1);
+        return length < 0 || length > Integer.MAX_VALUE - 16 ? in.readAllBytes() : in.readNBytes((int) length);
+    }
+
+    /** Reads an error body up to the limit; a read failure keeps what came. */
+    private static byte[] readBounded(InputStream in) {
+        byte[] buf = new byte[UpstreamErrors.MAX_ERROR_BODY];
+        int total = 0;
+        try {
+            int n;
+            while (total < buf.length && (n = in.read(buf, total, buf.length - total)) >= 0) {
+                total += n;
+            }
+        } catch (IOException e) {
+            // what arrived is the message
+        }
+        return Arrays.copyOf(buf, total);
+    }
+
+    private static boolean isJson(HttpHeaders headers) {
+        return headers.firstValue("content-type")
+                .map(type -> type.toLowerCase(Locale.ROOT).startsWith("application/json"))
+                .orElse(false);
+    }
+
+    static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException e) {
+            // closing is all that was wanted
+        }
+    }
+}
