@@ -3,6 +3,7 @@ package io.llmux.provider.openai;
 import io.llmux.config.DeploymentConfig;
 import io.llmux.config.ProviderConfig;
 import io.llmux.pipeline.Endpoint;
+import io.llmux.provider.http.ErrorParser;
 import java.net.URI;
 import java.util.EnumMap;
 import java.util.Map;
@@ -15,8 +16,19 @@ import java.util.function.BiFunction;
  * @param urls the URL of an endpoint for a deployment
  * @param authHeader the header that carries the credential ({@code Authorization}, Azure's {@code api-key})
  * @param credential the header's value; empty sends no credential header (a local server without keys)
+ * @param errorParsers given a deployment and the OpenAI error parser, the parser of this upstream's error bodies:
+ *     Azure wraps the OpenAI one to name the deployment it could not find and the categories its filter blocked
  */
-public record OpenAiAddress(BiFunction<Endpoint, DeploymentConfig, URI> urls, String authHeader, String credential) {
+public record OpenAiAddress(
+        BiFunction<Endpoint, DeploymentConfig, URI> urls,
+        String authHeader,
+        String credential,
+        BiFunction<DeploymentConfig, ErrorParser, ErrorParser> errorParsers) {
+
+    /** An upstream whose error bodies are OpenAI's. */
+    public OpenAiAddress(BiFunction<Endpoint, DeploymentConfig, URI> urls, String authHeader, String credential) {
+        this(urls, authHeader, credential, (deployment, openAi) -> openAi);
+    }
 
     /** OpenAI's layout: {@code base_url} + {@link #path}, {@code Authorization: Bearer <api_key>}. */
     public static OpenAiAddress openAi(ProviderConfig config) {
@@ -44,6 +56,10 @@ public record OpenAiAddress(BiFunction<Endpoint, DeploymentConfig, URI> urls, St
 
     URI uri(Endpoint endpoint, DeploymentConfig deployment) {
         return urls.apply(endpoint, deployment);
+    }
+
+    ErrorParser errorParser(DeploymentConfig deployment) {
+        return errorParsers.apply(deployment, OpenAiErrorBody::fields);
     }
 
     /** Never prints the credential. */

@@ -50,7 +50,7 @@ public final class OpenAiProvider implements Provider {
     public Answer call(Call call) throws ProviderFailure {
         URI uri = address.uri(call.endpoint(), call.deployment());
         UpstreamErrors errors = new UpstreamErrors(
-                config.name(), call.deployment().model(), uri, config.apiKey(), OpenAiErrorBody::fields);
+                config.name(), call.deployment().model(), uri, config.apiKey(), address.errorParser(call.deployment()));
         HttpRequest.Builder request = upstream.request(call.stream())
                 .uri(uri)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(OpenAiWire.body(call)));
