@@ -22,6 +22,8 @@ import io.llmux.routing.RouterStage;
 import io.llmux.routing.strategy.SimpleShuffle;
 import io.llmux.server.ApiRoutes;
 import io.llmux.server.HttpServerHost;
+import io.llmux.spend.PriceTable;
+import io.llmux.spend.Pricing;
 import io.llmux.telemetry.AccessLog;
 import io.llmux.telemetry.Log;
 import io.llmux.telemetry.LogSink;
@@ -79,6 +81,7 @@ public final class Gateway implements AutoCloseable {
     private final Log log;
     private final Watchdog watchdog;
     private final Providers providers;
+    private final Pricing pricing;
     private final AtomicReference<Snapshot> current = new AtomicReference<>();
     private final HttpServerHost server;
 
@@ -93,10 +96,13 @@ public final class Gateway implements AutoCloseable {
         this.log = new Log(sink, first.config().logging().level(), options.clock()::millis);
         this.watchdog = new Watchdog(options.nanoClock());
         this.providers = new Providers(watchdog, options.clock());
+        // one table for the process: the prices ship with the jar, and config overrides are read per request
+        this.pricing = new Pricing(PriceTable.builtIn(), log);
         current.set(build(first, Map.of()));
         this.server = new HttpServerHost(
                 first.config().server(),
-                ApiRoutes.build(current::get, new AccessLog(sink), this::reload, options.nanoClock(), options.clock()),
+                ApiRoutes.build(
+                        current::get, new AccessLog(sink), pricing, this::reload, options.nanoClock(), options.clock()),
                 log,
                 options.nanoClock());
     }

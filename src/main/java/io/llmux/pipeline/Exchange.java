@@ -1,6 +1,7 @@
 package io.llmux.pipeline;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmux.config.DeploymentConfig;
 import io.llmux.wire.RequestShape;
 import io.llmux.wire.Usage;
 import java.util.LinkedHashMap;
@@ -28,9 +29,11 @@ public final class Exchange {
     private List<String> tags = List.of();
     private String caller = "";
     private String deployment = "";
+    private DeploymentConfig deploymentConfig;
     private int attempts;
     private long upstreamNanos;
     private Usage usage = Usage.NONE;
+    private double costUsd;
 
     /**
      * @param rawBody the request body as received; parsed by the request stage, after auth
@@ -134,6 +137,15 @@ public final class Exchange {
         this.deployment = value;
     }
 
+    /** The config of the deployment that answered (or was tried last), for its prices; null before routing. */
+    public DeploymentConfig deploymentConfig() {
+        return deploymentConfig;
+    }
+
+    public void deploymentConfig(DeploymentConfig value) {
+        this.deploymentConfig = value;
+    }
+
     public int attempts() {
         return attempts;
     }
@@ -157,6 +169,15 @@ public final class Exchange {
 
     public void usage(Usage value) {
         this.usage = value;
+    }
+
+    /** What the answer cost in USD, once its usage is final; 0 until then, and for answers nobody was paid for. */
+    public double costUsd() {
+        return costUsd;
+    }
+
+    public void costUsd(double value) {
+        this.costUsd = value;
     }
 
     /** Headers the stages want on the response, in the order they were set. */

@@ -70,6 +70,7 @@ public final class RouterStage implements Stage {
             Deployment d = strategy.pick(candidates, ex);
             ex.attempts(ex.attempts() + 1);
             ex.deployment(d.id());
+            ex.deploymentConfig(d.model());
             ex.responseHeader("x-llmux-deployment", d.id());
             ex.responseHeader("x-llmux-attempts", Integer.toString(ex.attempts()));
             long started = nanoClock.getAsLong();

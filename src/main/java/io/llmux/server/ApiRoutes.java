@@ -2,6 +2,7 @@ package io.llmux.server;
 
 import io.llmux.Snapshot;
 import io.llmux.pipeline.Endpoint;
+import io.llmux.spend.Pricing;
 import io.llmux.telemetry.AccessLog;
 import java.time.Clock;
 import java.util.function.LongSupplier;
@@ -14,12 +15,13 @@ public final class ApiRoutes {
     public static Routes build(
             Supplier<Snapshot> snapshots,
             AccessLog accessLog,
+            Pricing pricing,
             Reloader reloader,
             LongSupplier nanoClock,
             Clock wallClock) {
         Routes routes = new Routes();
         for (Endpoint e : Endpoint.values()) {
-            InferenceHandler h = new InferenceHandler(e, snapshots, accessLog, nanoClock, wallClock);
+            InferenceHandler h = new InferenceHandler(e, snapshots, accessLog, pricing, nanoClock, wallClock);
             String path = switch (e) {
                 case CHAT -> "/chat/completions";
                 case COMPLETIONS -> "/completions";

@@ -5,6 +5,8 @@ import io.llmux.Snapshot;
 import io.llmux.pipeline.Endpoint;
 import io.llmux.pipeline.Exchange;
 import io.llmux.pipeline.Reply;
+import io.llmux.spend.Pricing;
+import io.llmux.spend.Usd;
 import io.llmux.telemetry.AccessLog;
 import java.io.IOException;
 import java.time.Clock;
@@ -15,11 +17,16 @@ import java.util.function.Supplier;
 /**
  * The data plane: chat completions, legacy completions and embeddings. Reads and checks the body, runs the
  * pipeline of the current config snapshot, writes the reply, and logs one line for the request.
+ *
+ * <p>An answer is priced here, where its usage is final: a whole answer before it is written, so its cost goes out
+ * in {@code x-llmux-response-cost}; a stream once it ended, since its usage arrives last and its headers went out
+ * first, so a stream's cost is in the request log only.
  */
 final class InferenceHandler implements Handler {
     private final Endpoint endpoint;
     private final Supplier<Snapshot> snapshots;
     private final AccessLog accessLog;
+    private final Pricing pricing;
     private final LongSupplier nanoClock;
     private final Clock wallClock;
 
@@ -27,11 +34,13 @@ final class InferenceHandler implements Handler {
             Endpoint endpoint,
             Supplier<Snapshot> snapshots,
             AccessLog accessLog,
+            Pricing pricing,
             LongSupplier nanoClock,
             Clock wallClock) {
         this.endpoint = endpoint;
         this.snapshots = snapshots;
         this.accessLog = accessLog;
+        this.pricing = pricing;
         this.nanoClock = nanoClock;
         this.wallClock = wallClock;
     }
@@ -49,6 +58,8 @@ final class InferenceHandler implements Handler {
             switch (reply) {
                 case Reply.Json json -> {
                     status = json.status();
+                    price(ex);
+                    ex.responseHeader("x-llmux-response-cost", Usd.plain(ex.costUsd()));
                     Responses.json(r, json.status(), json.body(), withTiming(ex));
                 }
                 case Reply.Stream stream -> {
@@ -56,6 +67,7 @@ final class InferenceHandler implements Handler {
                     status = outcome.status();
                     errorCode = outcome.errorCode();
                     ex.usage(stream.events().usage());
+                    price(ex);
                 }
             }
         } catch (GatewayException e) {
@@ -78,7 +90,15 @@ final class InferenceHandler implements Handler {
                     now - r.startNanos(),
                     ex == null ? 0 : ex.upstreamNanos(),
                     ex == null ? io.llmux.wire.Usage.NONE : ex.usage(),
+                    ex == null ? 0 : ex.costUsd(),
                     errorCode));
+        }
+    }
+
+    /** The answer's cost at the price of the deployment that gave it; 0 when no deployment did (a cached answer). */
+    private void price(Exchange ex) {
+        if (ex.deploymentConfig() != null) {
+            ex.costUsd(pricing.cost(ex.deploymentConfig(), ex.usage()));
         }
     }
 

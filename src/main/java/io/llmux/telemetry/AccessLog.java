@@ -1,5 +1,6 @@
 package io.llmux.telemetry;
 
+import io.llmux.spend.Usd;
 import io.llmux.wire.Usage;
 
 /**
@@ -13,7 +14,7 @@ public final class AccessLog {
         this.sink = sink;
     }
 
-    /** The facts of one finished request. Latencies in nanoseconds. */
+    /** The facts of one finished request. Latencies in nanoseconds; cost in USD (0 when nothing was paid for). */
     public record Entry(
             long epochMillis,
             String requestId,
@@ -28,6 +29,7 @@ public final class AccessLog {
             long latencyNanos,
             long upstreamNanos,
             Usage usage,
+            double costUsd,
             String errorCode) {}
 
     public void record(Entry e) {
@@ -47,6 +49,7 @@ public final class AccessLog {
                     .field("prompt_tokens", e.usage().promptTokens())
                     .field("completion_tokens", e.usage().completionTokens())
                     .field("cached_tokens", e.usage().cachedTokens())
+                    .number("cost_usd", Usd.plain(e.costUsd()))
                     .field("error", e.errorCode());
         });
     }

@@ -62,6 +62,12 @@ final class LineFormat {
         return this;
     }
 
+    /** A number already written as a plain decimal (no exponent), unquoted in JSON as in text. */
+    LineFormat number(String key, String plainDecimal) {
+        sb.append(json ? ",\"" : " ").append(key).append(json ? "\":" : "=").append(plainDecimal);
+        return this;
+    }
+
     /** A non-negative duration in nanoseconds, written as milliseconds with two decimals. */
     LineFormat millis(String key, long nanos) {
         long hundredths = Math.max(0, nanos / 10_000);
