@@ -140,10 +140,11 @@ class ErrorsIT {
                     api_key: ${NOT_SET_VAR}
                     base_url: %s
                     models: [needs-key]
-                  - name: claude
-                    type: anthropic
-                    api_key: sk-ant-not-used
-                    models: [claude-3-5-sonnet-20241022]
+                  - name: nourl
+                    type: openai
+                    api_key: sk-not-used
+                    base_url: ${UNSET_BASE_URL}
+                    models: [needs-url]
                 routing:
                   retry_count: 2
                   retry_backoff: 1ms
@@ -502,8 +503,8 @@ class ErrorsIT {
     }
 
     @Test
-    void aProviderTypeWithoutAnAdapterIs503SayingSo() throws Exception {
-        JsonNode e = Fixtures.error(gw.post(CHAT_PATH, chat("claude-3-5-sonnet-20241022")), 503, "api_error");
-        assertThat(e.get("message").asText()).contains("anthropic").contains("not available");
+    void aProviderWhoseBaseUrlVariableIsUnsetIs503NamingIt() throws Exception {
+        JsonNode e = Fixtures.error(gw.post(CHAT_PATH, chat("needs-url")), 503, "api_error");
+        assertThat(e.get("message").asText()).contains("UNSET_BASE_URL");
     }
 }

@@ -48,6 +48,8 @@ public final class UpstreamErrors {
             kind = Failure.AUTH;
         } else if (status == 429) { // cool down for as long as the provider says
             kind = Failure.RATE_LIMITED;
+        } else if (status >= 400 && status < 500 && error.authentication()) { // a key refused with a 400 (Gemini)
+            kind = Failure.AUTH;
         } else if (status == 408 || status >= 500) { // the provider's trouble, not the request's: retried
             kind = Failure.TRANSIENT;
         } else if (status >= 400 && error.contextLength()) { // may go to a larger-context fallback
