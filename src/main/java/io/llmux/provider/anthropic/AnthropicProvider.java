@@ -1,6 +1,5 @@
 package io.llmux.provider.anthropic;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmux.config.ProviderConfig;
 import io.llmux.pipeline.Endpoint;
@@ -12,12 +11,11 @@ import io.llmux.provider.Watchdog;
 import io.llmux.provider.http.Upstream;
 import io.llmux.provider.http.UpstreamErrors;
 import io.llmux.provider.translate.LegacyPrompt;
-import io.llmux.wire.Json;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.time.Clock;
+import java.util.Map;
 
 /**
  * The {@code anthropic} provider: OpenAI chat requests translated to the Messages API ({@code base_url} +
@@ -42,12 +40,13 @@ public final class AnthropicProvider implements Provider {
     public AnthropicProvider(
             ProviderConfig config, HttpClient http, Watchdog watchdog, long maxLineBytes, Clock clock) {
         this.config = config;
-        this.upstream = new Upstream(
+        // configured headers replace these defaults: an anthropic-beta, or a newer anthropic-version
+        this.upstream = Upstream.forProvider(
+                config,
                 http,
                 watchdog,
-                config.timeout() != null ? config.timeout() : ProviderConfig.DEFAULT_TIMEOUT,
-                config.streamTimeout() != null ? config.streamTimeout() : ProviderConfig.DEFAULT_STREAM_TIMEOUT,
-                maxLineBytes);
+                maxLineBytes,
+                Map.of("x-api-key", config.apiKey(), "anthropic-version", API_VERSION));
         String base = config.baseUrl().toString();
         this.uri = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/v1/messages");
         this.clock = clock;
@@ -69,7 +68,7 @@ public final class AnthropicProvider implements Provider {
         AnthropicRequest translated = AnthropicRequest.of(chat, model, call.stream());
         UpstreamErrors errors =
                 new UpstreamErrors(config.name(), model, uri, config.apiKey(), AnthropicErrorBody::fields);
-        HttpRequest request = request(translated.body(), call);
+        HttpRequest request = upstream.post(uri, call, Upstream.json(translated.body()));
         long created = clock.instant().getEpochSecond();
         if (!call.stream()) {
             byte[] body = upstream.whole(request, errors);
@@ -79,28 +78,6 @@ public final class AnthropicProvider implements Provider {
                 upstream.stream(request, errors), translated.jsonTool(), legacy, call.clientWantsUsage(), created);
         events.start();
         return new Answer.Streamed(events);
-    }
-
-    private HttpRequest request(ObjectNode body, Call call) {
-        byte[] bytes;
-        try {
-            bytes = Json.MAPPER.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException("a JSON tree could not be written", e);
-        }
-        HttpRequest.Builder request = upstream.request(call.stream())
-                .uri(uri)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
-                .header("anthropic-version", API_VERSION);
-        if (!config.apiKey().isEmpty()) {
-            request.header("x-api-key", config.apiKey());
-        }
-        // configured headers replace the defaults: an anthropic-beta, or a newer anthropic-version
-        config.headers().forEach(request::setHeader);
-        if (call.traceparent() != null) {
-            request.header("traceparent", call.traceparent());
-        }
-        return request.build();
     }
 
     /** Waits for calls in flight to end, then releases the client's connections. */

@@ -1,6 +1,5 @@
 package io.llmux.provider.gemini;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmux.config.ProviderConfig;
 import io.llmux.provider.Answer;
@@ -11,12 +10,11 @@ import io.llmux.provider.Watchdog;
 import io.llmux.provider.http.Upstream;
 import io.llmux.provider.http.UpstreamErrors;
 import io.llmux.provider.translate.LegacyPrompt;
-import io.llmux.wire.Json;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.time.Clock;
+import java.util.Map;
 
 /**
  * The {@code gemini} provider: Google's Gemini API ({@code generateContent}, {@code streamGenerateContent?alt=sse},
@@ -37,12 +35,9 @@ public final class GeminiProvider implements Provider {
      */
     public GeminiProvider(ProviderConfig config, HttpClient http, Watchdog watchdog, long maxLineBytes, Clock clock) {
         this.config = config;
-        this.upstream = new Upstream(
-                http,
-                watchdog,
-                config.timeout() != null ? config.timeout() : ProviderConfig.DEFAULT_TIMEOUT,
-                config.streamTimeout() != null ? config.streamTimeout() : ProviderConfig.DEFAULT_STREAM_TIMEOUT,
-                maxLineBytes);
+        // the key travels only in a header: a URL with it would leak into logs and traces
+        this.upstream =
+                Upstream.forProvider(config, http, watchdog, maxLineBytes, Map.of("x-goog-api-key", config.apiKey()));
         this.address = new GeminiAddress(config.baseUrl());
         this.clock = clock;
     }
@@ -67,7 +62,7 @@ public final class GeminiProvider implements Provider {
         URI uri = address.uri(model, call.stream() ? "streamGenerateContent" : "generateContent", call.stream());
         GeminiErrors parser = new GeminiErrors();
         UpstreamErrors errors = new UpstreamErrors(config.name(), model, uri, config.apiKey(), parser);
-        HttpRequest request = request(call, uri, body);
+        HttpRequest request = upstream.post(uri, call, Upstream.json(body));
         GeminiReply reply = GeminiReply.start(clock.instant().getEpochSecond(), model, legacy);
         try {
             if (!call.stream()) {
@@ -88,31 +83,11 @@ public final class GeminiProvider implements Provider {
         GeminiErrors parser = new GeminiErrors();
         UpstreamErrors errors = new UpstreamErrors(config.name(), model, uri, config.apiKey(), parser);
         try {
-            byte[] answer = upstream.whole(request(call, uri, body), errors);
+            byte[] answer = upstream.whole(upstream.post(uri, call, Upstream.json(body)), errors);
             return GeminiEmbeddings.answer(answer, call.body(), model, errors);
         } catch (ProviderFailure f) {
             throw parser.refine(f);
         }
-    }
-
-    /** The key in {@code x-goog-api-key}, the configured headers, the trace context; nothing in the query. */
-    private HttpRequest request(Call call, URI uri, ObjectNode body) {
-        byte[] bytes;
-        try {
-            bytes = Json.MAPPER.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException("a JSON tree could not be written", e);
-        }
-        HttpRequest.Builder request =
-                upstream.request(call.stream()).uri(uri).POST(HttpRequest.BodyPublishers.ofByteArray(bytes));
-        if (!config.apiKey().isEmpty()) {
-            request.header("x-goog-api-key", config.apiKey());
-        }
-        config.headers().forEach(request::setHeader);
-        if (call.traceparent() != null) {
-            request.header("traceparent", call.traceparent());
-        }
-        return request.build();
     }
 
     /** Waits for calls in flight to end, then releases the client's connections and threads. */

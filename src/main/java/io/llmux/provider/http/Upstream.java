@@ -1,9 +1,16 @@
 package io.llmux.provider.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.llmux.config.ProviderConfig;
+import io.llmux.provider.Call;
 import io.llmux.provider.ProviderFailure;
 import io.llmux.provider.Watchdog;
+import io.llmux.wire.Json;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
@@ -11,7 +18,9 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * One provider's HTTP transport, shared by every adapter: POST a JSON body and get the whole answer, or open its
@@ -26,26 +35,83 @@ public final class Upstream implements AutoCloseable {
     private final Duration timeout;
     private final Duration streamTimeout;
     private final long maxLineBytes;
+    private final Map<String, String> headers;
 
     /**
      * @param timeout bounds a whole non-streaming call, headers and body
      * @param streamTimeout bounds the wait for a stream's headers, then each silence between its bytes
      * @param maxLineBytes the longest stream line accepted ({@code server.max_body_size})
+     * @param headers sent with every request (credential, API version, the provider's configured headers)
      */
-    public Upstream(HttpClient http, Watchdog watchdog, Duration timeout, Duration streamTimeout, long maxLineBytes) {
+    public Upstream(
+            HttpClient http,
+            Watchdog watchdog,
+            Duration timeout,
+            Duration streamTimeout,
+            long maxLineBytes,
+            Map<String, String> headers) {
         this.http = http;
         this.watchdog = watchdog;
         this.timeout = timeout;
         this.streamTimeout = streamTimeout;
         this.maxLineBytes = maxLineBytes;
+        this.headers = Map.copyOf(headers);
     }
 
-    /** A request builder with the timeout and {@code Accept} header right for a whole answer or a stream. */
-    public HttpRequest.Builder request(boolean stream) {
-        return HttpRequest.newBuilder()
-                .timeout(stream ? streamTimeout : timeout)
+    /**
+     * The transport of one configured provider: its timeouts, and {@code adapterHeaders} (the credential and
+     * whatever the API requires) overlaid by the provider's configured {@code headers}, which win (a newer
+     * {@code anthropic-version}, an extra beta flag). A credential header whose value is empty is not sent.
+     */
+    public static Upstream forProvider(
+            ProviderConfig config,
+            HttpClient http,
+            Watchdog watchdog,
+            long maxLineBytes,
+            Map<String, String> adapterHeaders) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        adapterHeaders.forEach((name, value) -> {
+            if (!value.isEmpty()) {
+                headers.put(name, value);
+            }
+        });
+        config.headers().forEach((name, value) -> {
+            headers.keySet().removeIf(existing -> existing.equalsIgnoreCase(name));
+            headers.put(name, value);
+        });
+        return new Upstream(
+                http,
+                watchdog,
+                config.timeout() != null ? config.timeout() : ProviderConfig.DEFAULT_TIMEOUT,
+                config.streamTimeout() != null ? config.streamTimeout() : ProviderConfig.DEFAULT_STREAM_TIMEOUT,
+                maxLineBytes,
+                headers);
+    }
+
+    /**
+     * A POST of a JSON body for {@code call}: the timeout and {@code Accept} right for a whole answer or a stream,
+     * this provider's headers, and the caller's trace context.
+     */
+    public HttpRequest post(URI uri, Call call, byte[] body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .timeout(call.stream() ? streamTimeout : timeout)
                 .header("Content-Type", "application/json")
-                .header("Accept", stream ? "text/event-stream" : "application/json");
+                .header("Accept", call.stream() ? "text/event-stream" : "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(request::setHeader);
+        if (call.traceparent() != null) {
+            request.header("traceparent", call.traceparent());
+        }
+        return request.build();
+    }
+
+    /** A JSON tree as request bytes. */
+    public static byte[] json(JsonNode body) {
+        try {
+            return Json.MAPPER.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException("a JSON tree could not be written", e);
+        }
     }
 
     /**

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.util.Map;
 
 /**
  * The {@code openai} provider: any OpenAI-compatible upstream, passed through. The body goes up as the client sent it
@@ -32,12 +33,8 @@ public final class OpenAiProvider implements Provider {
     public OpenAiProvider(
             ProviderConfig config, HttpClient http, Watchdog watchdog, long maxLineBytes, OpenAiAddress address) {
         this.config = config;
-        this.upstream = new Upstream(
-                http,
-                watchdog,
-                config.timeout() != null ? config.timeout() : ProviderConfig.DEFAULT_TIMEOUT,
-                config.streamTimeout() != null ? config.streamTimeout() : ProviderConfig.DEFAULT_STREAM_TIMEOUT,
-                maxLineBytes);
+        this.upstream = Upstream.forProvider(
+                config, http, watchdog, maxLineBytes, Map.of(address.authHeader(), address.credential()));
         this.address = address;
     }
 
@@ -51,25 +48,16 @@ public final class OpenAiProvider implements Provider {
         URI uri = address.uri(call.endpoint(), call.deployment());
         UpstreamErrors errors = new UpstreamErrors(
                 config.name(), call.deployment().model(), uri, config.apiKey(), address.errorParser(call.deployment()));
-        HttpRequest.Builder request = upstream.request(call.stream())
-                .uri(uri)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(OpenAiWire.body(call)));
-        if (!address.credential().isEmpty()) {
-            request.header(address.authHeader(), address.credential());
-        }
-        config.headers().forEach(request::setHeader);
-        if (call.traceparent() != null) {
-            request.header("traceparent", call.traceparent());
-        }
+        HttpRequest request = upstream.post(uri, call, OpenAiWire.body(call));
         if (!call.stream()) {
-            byte[] body = upstream.whole(request.build(), errors);
+            byte[] body = upstream.whole(request, errors);
             try {
                 return new Answer.Whole(body, OpenAiUsage.ofBody(body));
             } catch (IOException e) {
                 throw errors.malformed();
             }
         }
-        OpenAiStream events = new OpenAiStream(upstream.stream(request.build(), errors), call.clientWantsUsage());
+        OpenAiStream events = new OpenAiStream(upstream.stream(request, errors), call.clientWantsUsage());
         events.start();
         return new Answer.Streamed(events);
     }
