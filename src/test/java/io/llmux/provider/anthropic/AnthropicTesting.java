@@ -10,18 +10,13 @@ import io.llmux.pipeline.Endpoint;
 import io.llmux.pipeline.EventStream;
 import io.llmux.provider.Call;
 import io.llmux.provider.HttpClients;
+import io.llmux.provider.ProviderTesting;
 import io.llmux.provider.Watchdog;
-import io.llmux.wire.Json;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -68,43 +63,23 @@ final class AnthropicTesting {
     }
 
     static ObjectNode json(String text) {
-        try {
-            return (ObjectNode) Json.MAPPER.readTree(text);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ProviderTesting.json(text);
     }
 
     static JsonNode json(byte[] bytes) {
-        try {
-            return Json.MAPPER.readTree(bytes);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ProviderTesting.tree(bytes);
     }
 
     static byte[] fixture(String name) {
-        try (InputStream in = AnthropicTesting.class.getResourceAsStream("/fixtures/anthropic/" + name)) {
-            if (in == null) {
-                throw new IllegalArgumentException("no fixture " + name);
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ProviderTesting.fixture("anthropic", name);
     }
 
     static String fixtureText(String name) {
-        return new String(fixture(name), StandardCharsets.UTF_8);
+        return ProviderTesting.fixtureText("anthropic", name);
     }
 
     /** Pulls a stream to its end; the payloads as JSON. */
     static List<JsonNode> drain(EventStream events) throws GatewayException {
-        List<JsonNode> out = new ArrayList<>();
-        byte[] payload;
-        while ((payload = events.next()) != null) {
-            out.add(json(payload));
-        }
-        return out;
+        return ProviderTesting.drainJson(events);
     }
 }

@@ -8,14 +8,9 @@ import io.llmux.config.ProviderType;
 import io.llmux.pipeline.Endpoint;
 import io.llmux.pipeline.EventStream;
 import io.llmux.provider.Call;
-import io.llmux.wire.Json;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import io.llmux.provider.ProviderTesting;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -61,46 +56,24 @@ final class AzureTesting {
     }
 
     static ObjectNode json(String text) {
-        try {
-            return (ObjectNode) Json.MAPPER.readTree(text);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ProviderTesting.json(text);
     }
 
     static byte[] fixture(String name) {
-        try (InputStream in = AzureTesting.class.getResourceAsStream("/fixtures/azure/" + name)) {
-            if (in == null) {
-                throw new IllegalArgumentException("no fixture " + name);
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ProviderTesting.fixture("azure", name);
     }
 
     static String fixtureText(String name) {
-        return new String(fixture(name), StandardCharsets.UTF_8);
+        return ProviderTesting.fixtureText("azure", name);
     }
 
     /** The {@code data:} payloads of an SSE fixture, as written, without {@code [DONE]}. */
     static List<String> payloads(String sse) {
-        List<String> out = new ArrayList<>();
-        for (String line : sse.lines().toList()) {
-            if (line.startsWith("data: ") && !line.equals("data: [DONE]")) {
-                out.add(line.substring("data: ".length()));
-            }
-        }
-        return out;
+        return ProviderTesting.payloads(sse);
     }
 
     /** Pulls a stream to its end; the payloads as text. */
     static List<String> drain(EventStream events) throws GatewayException {
-        List<String> out = new ArrayList<>();
-        byte[] payload;
-        while ((payload = events.next()) != null) {
-            out.add(new String(payload, StandardCharsets.UTF_8));
-        }
-        return out;
+        return ProviderTesting.drain(events);
     }
 }

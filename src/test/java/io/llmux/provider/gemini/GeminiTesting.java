@@ -1,7 +1,6 @@
 package io.llmux.provider.gemini;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,17 +12,13 @@ import io.llmux.config.ProviderType;
 import io.llmux.pipeline.Endpoint;
 import io.llmux.pipeline.EventStream;
 import io.llmux.provider.Call;
-import io.llmux.wire.Json;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import io.llmux.provider.ProviderTesting;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -70,36 +65,19 @@ final class GeminiTesting {
     }
 
     static ObjectNode json(String text) {
-        try {
-            return (ObjectNode) Json.MAPPER.readTree(text);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ProviderTesting.json(text);
     }
 
     static JsonNode tree(String text) {
-        try {
-            return Json.MAPPER.readTree(text);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ProviderTesting.tree(text.getBytes(StandardCharsets.UTF_8));
     }
 
     static JsonNode json(byte[] bytes) {
-        try {
-            return Json.MAPPER.readTree(bytes);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ProviderTesting.tree(bytes);
     }
 
     static byte[] fixture(String name) {
-        try (InputStream in = GeminiTesting.class.getResourceAsStream("/fixtures/gemini/" + name)) {
-            assertThat(in).as("fixture %s", name).isNotNull();
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ProviderTesting.fixture("gemini", name);
     }
 
     static ResponseDefinitionBuilder answer(int status, String fixture) {
@@ -118,12 +96,7 @@ final class GeminiTesting {
 
     /** Pulls a stream to its end; the payloads as JSON. */
     static List<JsonNode> drain(EventStream events) throws GatewayException {
-        List<JsonNode> out = new ArrayList<>();
-        byte[] payload;
-        while ((payload = events.next()) != null) {
-            out.add(json(payload));
-        }
-        return out;
+        return ProviderTesting.drainJson(events);
     }
 
     static String text(byte[] bytes) {
