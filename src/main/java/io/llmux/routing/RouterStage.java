@@ -14,6 +14,7 @@ import io.llmux.routing.strategy.Strategy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
@@ -67,7 +68,7 @@ public final class RouterStage implements Stage {
         String lastId = "";
         int maxAttempts = 1 + Math.max(0, routing.retryCount());
         while (!candidates.isEmpty() && ex.attempts() < maxAttempts && !pastWriteTimeout(ex)) {
-            Deployment d = strategy.pick(candidates, ex);
+            Deployment d = strategy.pick(candidates, ex, Map.of());
             ex.attempts(ex.attempts() + 1);
             ex.deployment(d.id());
             ex.deploymentConfig(d.model());

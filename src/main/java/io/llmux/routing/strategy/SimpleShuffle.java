@@ -2,7 +2,9 @@ package io.llmux.routing.strategy;
 
 import io.llmux.pipeline.Exchange;
 import io.llmux.routing.Deployment;
+import io.llmux.routing.state.DeploymentStats;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
@@ -19,7 +21,7 @@ public final class SimpleShuffle implements Strategy {
     }
 
     @Override
-    public Deployment pick(List<Deployment> candidates, Exchange ex) {
+    public Deployment pick(List<Deployment> candidates, Exchange ex, Map<String, DeploymentStats> stats) {
         if (candidates.size() == 1) {
             return candidates.get(0);
         }

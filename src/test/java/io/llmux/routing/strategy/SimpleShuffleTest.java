@@ -49,7 +49,7 @@ class SimpleShuffleTest {
         });
         Map<String, Integer> count = new HashMap<>();
         for (int i = 0; i < n; i++) {
-            count.merge(s.pick(ds, null).provider().config().name(), 1, Integer::sum);
+            count.merge(s.pick(ds, null, Map.of()).provider().config().name(), 1, Integer::sum);
         }
         return count;
     }
@@ -81,6 +81,6 @@ class SimpleShuffleTest {
     @Test
     void aSingleCandidateIsReturned() {
         Deployment only = deployment("only", 0, null);
-        assertThat(shuffle.pick(List.of(only), null)).isSameAs(only);
+        assertThat(shuffle.pick(List.of(only), null, Map.of())).isSameAs(only);
     }
 }
