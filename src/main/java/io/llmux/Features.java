@@ -1,7 +1,6 @@
 package io.llmux;
 
 import io.llmux.config.Config;
-import io.llmux.config.RoutingStrategy;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,13 +13,6 @@ final class Features {
 
     static List<String> notAvailable(Config c) {
         List<String> missing = new ArrayList<>();
-        if (c.routing().strategy() != RoutingStrategy.SIMPLE_SHUFFLE) {
-            missing.add("routing.strategy " + c.routing().strategy().configName() + " (simple-shuffle is used)");
-        }
-        if (!c.routing().fallbacks().isEmpty()
-                || !c.routing().contextWindowFallbacks().isEmpty()) {
-            missing.add("routing fallbacks");
-        }
         if (c.cache().enabled()) {
             missing.add("cache");
         }

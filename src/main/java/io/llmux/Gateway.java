@@ -19,7 +19,10 @@ import io.llmux.routing.Deployment;
 import io.llmux.routing.ModelGroup;
 import io.llmux.routing.ModelGroups;
 import io.llmux.routing.RouterStage;
-import io.llmux.routing.strategy.SimpleShuffle;
+import io.llmux.routing.Sleeper;
+import io.llmux.routing.state.RoutingState;
+import io.llmux.routing.state.TemporaryState;
+import io.llmux.routing.strategy.Strategies;
 import io.llmux.server.ApiRoutes;
 import io.llmux.server.HttpServerHost;
 import io.llmux.spend.PriceTable;
@@ -83,6 +86,9 @@ public final class Gateway implements AutoCloseable {
     private final Providers providers;
     private final Pricing pricing;
     private final AtomicReference<Snapshot> current = new AtomicReference<>();
+    /** Kept across reloads: cooldowns and latency averages outlive a config change. */
+    private final RoutingState routingState = TemporaryState.INSTANCE;
+
     private final HttpServerHost server;
 
     private Gateway(Options options, LoadedConfig first) throws IOException {
@@ -202,10 +208,14 @@ public final class Gateway implements AutoCloseable {
         stages.add(new RequestStage());
         stages.add(new RouterStage(
                 groups,
-                new SimpleShuffle(ThreadLocalRandom::current),
+                Strategies.of(config.routing(), pricing, ThreadLocalRandom::current, options.clock()),
                 config.routing(),
+                routingState,
                 config.server().writeTimeout(),
-                options.nanoClock()));
+                options.clock(),
+                options.nanoClock(),
+                ThreadLocalRandom::current,
+                Sleeper.REAL));
         return new Snapshot(loaded, made, groups, new Pipeline(stages), auth);
     }
 

@@ -25,6 +25,10 @@ public final class Providers {
             // only a base_url whose variable is unset leaves it empty; the loader disabled the provider for that
             return new UnavailableProvider(config, config.disabledReason());
         }
+        return new BoundedProvider(adapter(config, maxLineBytes), config.maxConcurrent());
+    }
+
+    private Provider adapter(ProviderConfig config, long maxLineBytes) {
         return switch (config.type()) {
             case OPENAI -> new OpenAiProvider(config, HttpClients.forProvider(config), watchdog, maxLineBytes);
             case MOCK -> new MockProvider(config, clock);

@@ -8,39 +8,64 @@ import io.llmux.pipeline.Reply;
 import io.llmux.pipeline.Stage;
 import io.llmux.provider.Answer;
 import io.llmux.provider.Call;
-import io.llmux.provider.Failure;
 import io.llmux.provider.ProviderFailure;
+import io.llmux.routing.state.DeploymentStats;
+import io.llmux.routing.state.RoutingState;
 import io.llmux.routing.strategy.Strategy;
+import io.llmux.wire.TokenEstimate;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.LongSupplier;
-import java.util.stream.Collectors;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 
 /**
- * The last stage: resolves the model group, picks a deployment and makes the upstream call. Retries live here
- * and only here: a failed attempt that another deployment could answer is tried on one it has not tried yet.
+ * The last stage: resolves the model group, picks a deployment and makes the upstream call (SPEC §6). Retries,
+ * cooldowns and fallbacks live here and only here. Each group gets up to {@code 1 + retry_count} attempts, preferring
+ * deployments it has not tried; when the group is exhausted, its {@code fallbacks} are tried in order (its
+ * {@code context_window_fallbacks} when the prompt was too long). What to do after a failure is
+ * {@link FailurePolicy}'s decision.
  */
 public final class RouterStage implements Stage {
     private final ModelGroups groups;
     private final Strategy strategy;
     private final RoutingConfig routing;
+    private final RoutingState state;
     private final long writeTimeoutNanos;
+    private final Clock wallClock;
     private final LongSupplier nanoClock;
+    private final Supplier<RandomGenerator> random;
+    private final Sleeper sleeper;
 
     /** @param writeTimeout {@code server.write_timeout}: no retry starts after it for a non-streaming request */
     public RouterStage(
             ModelGroups groups,
             Strategy strategy,
             RoutingConfig routing,
+            RoutingState state,
             Duration writeTimeout,
-            LongSupplier nanoClock) {
+            Clock wallClock,
+            LongSupplier nanoClock,
+            Supplier<RandomGenerator> random,
+            Sleeper sleeper) {
         this.groups = groups;
         this.strategy = strategy;
         this.routing = routing;
+        this.state = state;
         this.writeTimeoutNanos = writeTimeout.toNanos();
+        this.wallClock = wallClock;
         this.nanoClock = nanoClock;
+        this.random = random;
+        this.sleeper = sleeper;
     }
 
     @Override
@@ -50,57 +75,216 @@ public final class RouterStage implements Stage {
 
     @Override
     public Reply handle(Exchange ex, Chain next) throws GatewayException {
-        ModelGroup group = groups.resolve(ex.model());
-        if (group == null) {
+        ModelGroup requested = groups.resolve(ex.model());
+        if (requested == null) {
             throw GatewayException.modelNotFound(ex.model());
         }
-        ex.model(group.name());
+        ex.model(requested.name());
+        Trail trail = new Trail();
+        Set<String> visited = new HashSet<>();
+        Deque<String> pending = new ArrayDeque<>();
+        ModelGroup group = requested;
+        while (group != null) {
+            visited.add(group.name());
+            Reply reply = tryGroup(ex, group, trail);
+            if (reply != null) {
+                return reply;
+            }
+            if (!routing.fallbackEnabled() || trail.final_ != null) {
+                break;
+            }
+            if (trail.contextTooLong) {
+                // a larger-context group replaces whatever was queued: the others would fail the same way
+                pending.clear();
+                pending.addAll(routing.contextWindowFallbacks().getOrDefault(group.name(), List.of()));
+                trail.contextTooLong = false;
+            } else if (group.name().equals(requested.name())) {
+                pending.addAll(routing.fallbacks().getOrDefault(group.name(), List.of()));
+            }
+            group = nextGroup(pending, visited);
+            if (group != null) {
+                ex.responseHeader("x-llmux-fallback", group.name());
+            }
+        }
+        throw trail.toClient(requested.name());
+    }
+
+    /** One group's attempts; the reply, or null when the group is exhausted (what happened is in the trail). */
+    private Reply tryGroup(Exchange ex, ModelGroup group, Trail trail) throws GatewayException {
         List<Deployment> candidates = new ArrayList<>(group.usable());
         if (candidates.isEmpty()) {
-            throw GatewayException.unavailable(noUsableDeployment(group));
+            trail.noUsable(group);
+            return null;
         }
         // weight 0 marks a standby (the example config's mock): used only while nothing else of the group can
         // answer, never as the retry target of a real deployment that failed
         if (candidates.stream().anyMatch(d -> d.model().weight() > 0)) {
             candidates.removeIf(d -> d.model().weight() == 0);
         }
-        ProviderFailure last = null;
-        String lastId = "";
+        long estimate = TokenEstimate.prompt(ex.body());
+        List<Deployment> fitting = candidates.stream()
+                .filter(d -> d.model().maxInputTokens() == null
+                        || estimate <= d.model().maxInputTokens())
+                .toList();
+        if (fitting.isEmpty()) {
+            trail.promptTooLong(group, estimate);
+            return null;
+        }
+        Map<String, Deployment> byId = new LinkedHashMap<>();
+        fitting.forEach(d -> byId.put(d.id(), d));
+        Set<String> tried = new HashSet<>();
         int maxAttempts = 1 + Math.max(0, routing.retryCount());
-        while (!candidates.isEmpty() && ex.attempts() < maxAttempts && !pastWriteTimeout(ex)) {
-            Deployment d = strategy.pick(candidates, ex, Map.of());
+        for (int attempt = 0; attempt < maxAttempts && !pastWriteTimeout(ex); attempt++) {
+            Map<String, DeploymentStats> stats = state.stats(List.copyOf(byId.keySet()));
+            Instant now = wallClock.instant();
+            List<Deployment> available = new ArrayList<>();
+            for (Deployment d : byId.values()) {
+                if (!stats.getOrDefault(d.id(), DeploymentStats.FRESH).coolingAt(now)) {
+                    available.add(d);
+                }
+            }
+            if (available.isEmpty()) {
+                trail.allCooling(byId.values(), stats);
+                return null;
+            }
+            List<Deployment> pool = preferred(available, tried);
+            Deployment d;
+            try {
+                d = strategy.pick(pool, ex, stats);
+            } catch (GatewayException ruledOut) {
+                // the strategy sees only what is available now: after a failure, or with deployments cooling down,
+                // its refusal (no tag match, limits reached) hides the real reason, which the trail reports
+                if (attempt > 0) {
+                    return null;
+                }
+                if (available.size() < byId.size() && ruledOut.status() == 400) {
+                    trail.allCooling(byId.values(), stats);
+                    return null;
+                }
+                throw ruledOut;
+            }
+            if (attempt > 0 && !pause(trail, tried.contains(d.id()))) {
+                return null;
+            }
             ex.attempts(ex.attempts() + 1);
             ex.deployment(d.id());
             ex.deploymentConfig(d.model());
             ex.responseHeader("x-llmux-deployment", d.id());
             ex.responseHeader("x-llmux-attempts", Integer.toString(ex.attempts()));
-            long started = nanoClock.getAsLong();
-            try {
-                Answer answer = d.provider().call(call(ex, d));
-                return switch (answer) {
-                    case Answer.Whole whole -> {
-                        ex.usage(whole.usage());
-                        yield new Reply.Json(200, whole.body());
-                    }
-                    case Answer.Streamed streamed -> new Reply.Stream(streamed.events());
-                };
-            } catch (ProviderFailure f) {
-                last = f;
-                lastId = d.id();
-                if (!retryable(f.kind())) {
-                    break;
-                }
-                candidates.remove(d);
-            } finally {
-                ex.addUpstreamNanos(nanoClock.getAsLong() - started);
+            Reply reply = attempt(ex, d, estimate, available.size(), trail);
+            if (reply != null) {
+                return reply;
+            }
+            tried.add(d.id());
+            if (trail.final_ != null || trail.contextTooLong) {
+                return null;
             }
         }
-        throw FailureReplies.toClient(last, lastId);
+        return null;
+    }
+
+    /** One call; the reply, or null after recording the failure and its consequences. */
+    private Reply attempt(Exchange ex, Deployment d, long estimate, int available, Trail trail) {
+        RoutingState.Lease lease = state.start(d.id(), estimate + TokenEstimate.completion(ex.body()));
+        long started = nanoClock.getAsLong();
+        Answer answer;
+        try {
+            answer = d.provider().call(call(ex, d));
+        } catch (ProviderFailure f) {
+            long elapsed = nanoClock.getAsLong() - started;
+            ex.addUpstreamNanos(elapsed);
+            lease.finish(Duration.ofNanos(elapsed), -1);
+            FailurePolicy.Decision decision = FailurePolicy.decide(f, available);
+            trail.failed(f, d.id(), decision);
+            if (decision.countsAgainstDeployment()) {
+                Duration cool = decision.coolNow()
+                                && f.retryAfter() != null
+                                && f.retryAfter().compareTo(Duration.ZERO) > 0
+                        ? f.retryAfter()
+                        : routing.cooldownPeriod();
+                state.failed(
+                        d.id(),
+                        describe(f),
+                        decision.coolNow(),
+                        routing.allowedFails(),
+                        wallClock.instant().plus(cool));
+            }
+            return null;
+        }
+        long elapsed = nanoClock.getAsLong() - started;
+        ex.addUpstreamNanos(elapsed);
+        return switch (answer) {
+            case Answer.Whole whole -> {
+                ex.usage(whole.usage());
+                lease.finish(Duration.ofNanos(elapsed), whole.usage().totalTokens());
+                yield new Reply.Json(200, whole.body());
+            }
+            case Answer.Streamed streamed ->
+                new Reply.Stream(new TrackedStream(streamed.events(), lease, Duration.ofNanos(elapsed)));
+        };
+    }
+
+    /**
+     * Waits before a retry: full-jitter backoff, or the provider's {@code Retry-After} when the same deployment is
+     * tried again. A wait longer than {@code retry_max_backoff} is not worth holding the client for.
+     *
+     * @return false when the group should give up instead
+     */
+    private boolean pause(Trail trail, boolean sameDeployment) throws GatewayException {
+        Duration wait =
+                Backoff.delay(trail.retries + 1, routing.retryBackoff(), routing.retryMaxBackoff(), random.get());
+        if (sameDeployment && trail.lastRetryAfter != null) {
+            if (trail.lastRetryAfter.compareTo(routing.retryMaxBackoff()) > 0) {
+                return false;
+            }
+            wait = trail.lastRetryAfter.compareTo(wait) > 0 ? trail.lastRetryAfter : wait;
+        }
+        trail.retries++;
+        try {
+            sleeper.sleep(wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw GatewayException.unavailable("The gateway is shutting down; the request was not retried.");
+        }
+        return true;
+    }
+
+    /** Untried deployments first; of those, {@code routing.default_provider}'s when it has any. */
+    private List<Deployment> preferred(List<Deployment> available, Set<String> tried) {
+        List<Deployment> pool =
+                available.stream().filter(d -> !tried.contains(d.id())).toList();
+        if (pool.isEmpty()) {
+            pool = available;
+        }
+        String preferred = routing.defaultProvider();
+        if (preferred != null) {
+            List<Deployment> own = pool.stream()
+                    .filter(d -> d.provider().config().name().equals(preferred))
+                    .toList();
+            if (!own.isEmpty()) {
+                return own;
+            }
+        }
+        return pool;
+    }
+
+    private ModelGroup nextGroup(Deque<String> pending, Set<String> visited) {
+        while (!pending.isEmpty()) {
+            ModelGroup g = groups.resolve(pending.poll());
+            if (g != null && !visited.contains(g.name())) {
+                return g;
+            }
+        }
+        return null;
     }
 
     /** A client waiting on a whole answer gets the last failure rather than a retry past its write timeout. */
     private boolean pastWriteTimeout(Exchange ex) {
         return ex.attempts() > 0 && !ex.stream() && nanoClock.getAsLong() - ex.startNanos() >= writeTimeoutNanos;
+    }
+
+    private static String describe(ProviderFailure f) {
+        return (f.upstreamStatus() > 0 ? f.upstreamStatus() + " " : "") + f.getMessage();
     }
 
     private static Call call(Exchange ex, Deployment d) {
@@ -114,25 +298,82 @@ public final class RouterStage implements Stage {
                 ex.header("traceparent"));
     }
 
-    /** Request-caused failures are the client's to fix; sending them elsewhere would fail the same way. */
-    private static boolean retryable(Failure kind) {
-        return switch (kind) {
-            case CALLER, CONTEXT_LENGTH -> false;
-            case AUTH, RATE_LIMITED, TRANSIENT, TIMEOUT, BUSY -> true;
-        };
-    }
+    /** What happened to one request across its groups and attempts, and what the client is told when all failed. */
+    private final class Trail {
+        ProviderFailure last;
+        String lastDeployment = "";
+        Duration lastRetryAfter;
+        int retries;
+        boolean contextTooLong;
+        /** An answer that ends the request: the client's own mistake. */
+        GatewayException final_;
 
-    private static String noUsableDeployment(ModelGroup group) {
-        String reasons = group.deployments().stream()
-                .map(d -> d.provider().config().name() + ": " + d.provider().disabledReason())
-                .distinct()
-                .collect(Collectors.joining("; "));
-        boolean keyMissing = group.deployments().stream()
-                .anyMatch(d -> !d.provider().config().enabled());
-        return "No provider can serve model '" + group.name() + "' (" + reasons + ")."
-                + (keyMissing
-                        ? " Set the missing key in the environment or in .env, then reload the config (SIGHUP or"
-                                + " POST /config/reload)."
-                        : "");
+        private final List<String> unusable = new ArrayList<>();
+        private Instant earliestRetry;
+        private final List<String> cooling = new ArrayList<>();
+        private String tooLong;
+
+        void failed(ProviderFailure f, String deployment, FailurePolicy.Decision decision) {
+            last = f;
+            lastDeployment = deployment;
+            lastRetryAfter = f.retryAfter();
+            if (decision.toClient()) {
+                final_ = FailureReplies.toClient(f, deployment);
+            }
+            contextTooLong = decision.contextFallback();
+        }
+
+        void noUsable(ModelGroup group) {
+            group.deployments().stream()
+                    .map(d -> d.provider().config().name() + ": " + d.provider().disabledReason())
+                    .distinct()
+                    .forEach(unusable::add);
+            if (group.deployments().stream()
+                    .anyMatch(d -> !d.provider().config().enabled())) {
+                unusable.add("set the missing key in the environment or in .env, then reload the config (SIGHUP or"
+                        + " POST /config/reload)");
+            }
+        }
+
+        void promptTooLong(ModelGroup group, long estimate) {
+            tooLong = "the prompt (about " + estimate + " tokens) is longer than max_input_tokens of every deployment"
+                    + " of " + group.name();
+            contextTooLong = true;
+        }
+
+        void allCooling(Iterable<Deployment> deployments, Map<String, DeploymentStats> stats) {
+            for (Deployment d : deployments) {
+                DeploymentStats s = stats.getOrDefault(d.id(), DeploymentStats.FRESH);
+                if (s.cooledUntil() != null) {
+                    cooling.add(d.id() + " until " + s.cooledUntil()
+                            + (s.lastError() == null ? "" : " (" + s.lastError() + ")"));
+                    if (earliestRetry == null || s.cooledUntil().isBefore(earliestRetry)) {
+                        earliestRetry = s.cooledUntil();
+                    }
+                }
+            }
+        }
+
+        GatewayException toClient(String requested) {
+            if (final_ != null) {
+                return final_;
+            }
+            if (last != null) {
+                return FailureReplies.toClient(last, lastDeployment);
+            }
+            if (tooLong != null) {
+                return GatewayException.invalidRequest(
+                        "messages", "context_length_exceeded", "This request cannot be served: " + tooLong + ".");
+            }
+            if (!cooling.isEmpty()) {
+                Duration wait = Duration.between(wallClock.instant(), earliestRetry);
+                return GatewayException.unavailable(
+                        "Every deployment of " + requested + " is cooling down: " + String.join(", ", cooling)
+                                + ". Retry after " + earliestRetry + ".",
+                        wait.isNegative() ? Duration.ofSeconds(1) : wait);
+            }
+            return GatewayException.unavailable(
+                    "No provider can serve model '" + requested + "' (" + String.join("; ", unusable) + ").");
+        }
     }
 }

@@ -89,8 +89,12 @@ class RouterStageTest {
                 new ModelGroups(groups, Map.of("alias", "g")),
                 new SimpleShuffle(() -> new Random(1)),
                 routing,
+                io.llmux.routing.state.TemporaryState.INSTANCE,
                 writeTimeout,
-                clock::get);
+                java.time.Clock.systemUTC(),
+                clock::get,
+                () -> new Random(1),
+                d -> {});
     }
 
     private RouterStage router(Deployment... deployments) {
@@ -206,8 +210,8 @@ class RouterStageTest {
         RouterStage r = router(deployment(new Scripted("real", null, Failure.TRANSIENT, 0), 1), standby);
         assertThatThrownBy(() -> r.handle(exchange("g"), null)).isInstanceOf(GatewayException.class);
         assertThat(calls)
-                .as("a failing real deployment is not retried on the standby")
-                .containsExactly("real");
+                .as("a failing real deployment is retried on itself (1 + retry_count), never on the standby")
+                .containsExactly("real", "real", "real", "real");
     }
 
     @Test

@@ -83,4 +83,13 @@ class SimpleShuffleTest {
         Deployment only = deployment("only", 0, null);
         assertThat(shuffle.pick(List.of(only), null, Map.of())).isSameAs(only);
     }
+
+    @Test
+    void withoutWeightsOrRpmTpmSplitsTraffic() {
+        List<Deployment> ds = List.of(
+                Candidates.deployment("a", Candidates.model(1, null, 1_000L, List.of())),
+                Candidates.deployment("b", Candidates.model(1, null, 3_000L, List.of())));
+        Map<String, Integer> c = picks(ds, 8000);
+        assertThat(c.get("b") / (double) c.get("a")).isBetween(2.6, 3.4);
+    }
 }
