@@ -1,0 +1,84 @@
+package io.llmux.routing.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.llmux.config.LoggingConfig;
+import io.llmux.config.RedisConfig;
+import io.llmux.telemetry.Log;
+import io.llmux.telemetry.LogSink;
+import io.llmux.testing.TestClock;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Where routing state lives follows {@code redis:}; {@code redis.addr} takes host:port or a URL. */
+class RoutingStatesTest {
+    private final TestClock clock = new TestClock(Instant.parse("2030-01-01T12:00:10Z"));
+    private final LogSink sink = new LogSink(new ByteArrayOutputStream(), () -> false);
+    private final Log log = new Log(sink, LoggingConfig.Level.INFO, clock::millis);
+
+    @AfterEach
+    void closeSink() {
+        sink.close();
+    }
+
+    private static RedisConfig redis(String addr, String password, int db) {
+        return new RedisConfig(addr, password, db, Duration.ofMillis(200), RedisConfig.OnError.FAIL_OPEN);
+    }
+
+    @Test
+    void withoutRedisStateIsLocal() {
+        try (RoutingState state = RoutingStates.of(RedisConfig.none(), clock, log)) {
+            assertThat(state).isInstanceOf(LocalRoutingState.class);
+        }
+    }
+
+    @Test
+    void withRedisStateIsSharedAndARedisDownAtStartUpOnlyMeansLocalAnswers() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        try (RoutingState state = RoutingStates.of(redis("127.0.0.1:" + closedPort, "", 0), clock, log)) {
+            assertThat(state).isInstanceOf(FallbackRoutingState.class);
+            state.start("a/b", 3);
+            assertThat(state.stats(List.of("a/b")).get("a/b").inFlight()).isEqualTo(1);
+            assertThat(((FallbackRoutingState) state).redisErrors()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void addrIsHostAndPortAsInTheOriginalReadme() {
+        assertThat(RedisClients.target(redis("redis.internal:6380", "pw", 2)))
+                .isEqualTo(new RedisClients.Target("redis.internal", 6380, "", "pw", 2, false));
+        assertThat(RedisClients.target(redis("localhost", "", 0)))
+                .isEqualTo(new RedisClients.Target("localhost", 6379, "", "", 0, false));
+        assertThat(RedisClients.target(redis("[::1]:7000", "", 0)))
+                .isEqualTo(new RedisClients.Target("::1", 7000, "", "", 0, false));
+    }
+
+    @Test
+    void aRedisUrlCarriesItsOwnPasswordAndDatabase() {
+        assertThat(RedisClients.target(redis("redis://:secret@cache:6390/3", "ignored", 0)))
+                .isEqualTo(new RedisClients.Target("cache", 6390, "", "secret", 3, false));
+        assertThat(RedisClients.target(redis("rediss://app:secret@cache", "", 1)))
+                .isEqualTo(new RedisClients.Target("cache", 6379, "app", "secret", 1, true));
+        assertThat(RedisClients.target(redis("redis://cache:6379", "from-section", 4)))
+                .isEqualTo(new RedisClients.Target("cache", 6379, "", "from-section", 4, false));
+    }
+
+    @Test
+    void aBadAddrIsNamedWithoutItsPassword() {
+        assertThatThrownBy(() -> RedisClients.target(redis("redis://:secret@cache:6390/x", "", 0)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("redis.addr: \"cache:6390/x\" is not host:port or a redis:// URL");
+        assertThatThrownBy(() -> RedisClients.target(redis("cache:port", "", 0)))
+                .hasMessageContaining("\"cache:port\"");
+    }
+}
