@@ -16,9 +16,6 @@ final class Features {
         if (c.cache().enabled()) {
             missing.add("cache");
         }
-        if (c.redis().configured()) {
-            missing.add("redis");
-        }
         if (c.database().configured()) {
             missing.add("database (virtual keys, teams, budgets, spend)");
         }

@@ -21,7 +21,7 @@ import io.llmux.routing.ModelGroups;
 import io.llmux.routing.RouterStage;
 import io.llmux.routing.Sleeper;
 import io.llmux.routing.state.RoutingState;
-import io.llmux.routing.state.TemporaryState;
+import io.llmux.routing.state.RoutingStates;
 import io.llmux.routing.strategy.Strategies;
 import io.llmux.server.ApiRoutes;
 import io.llmux.server.HttpServerHost;
@@ -87,7 +87,7 @@ public final class Gateway implements AutoCloseable {
     private final Pricing pricing;
     private final AtomicReference<Snapshot> current = new AtomicReference<>();
     /** Kept across reloads: cooldowns and latency averages outlive a config change. */
-    private final RoutingState routingState = TemporaryState.INSTANCE;
+    private final RoutingState routingState;
 
     private final HttpServerHost server;
 
@@ -104,6 +104,8 @@ public final class Gateway implements AutoCloseable {
         this.providers = new Providers(watchdog, options.clock());
         // one table for the process: the prices ship with the jar, and config overrides are read per request
         this.pricing = new Pricing(PriceTable.builtIn(), log);
+        // in-process, or shared through Redis so replicas agree; a change of redis settings needs a restart
+        this.routingState = RoutingStates.of(first.config().redis(), options.clock(), log);
         current.set(build(first, Map.of()));
         this.server = new HttpServerHost(
                 first.config().server(),
@@ -177,6 +179,7 @@ public final class Gateway implements AutoCloseable {
         log.info("draining", "timeout", config.server().shutdownTimeout().toString());
         server.stop(config.server().shutdownTimeout());
         current().providers().values().forEach(Provider::close);
+        routingState.close();
         watchdog.close();
         log.info("stopped");
         sink.close();
@@ -216,7 +219,7 @@ public final class Gateway implements AutoCloseable {
                 options.nanoClock(),
                 ThreadLocalRandom::current,
                 Sleeper.REAL));
-        return new Snapshot(loaded, made, groups, new Pipeline(stages), auth);
+        return new Snapshot(loaded, made, groups, new Pipeline(stages), auth, routingState);
     }
 
     /** Closes providers the new config no longer uses, once their calls in flight end. */

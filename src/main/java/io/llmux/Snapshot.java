@@ -6,6 +6,7 @@ import io.llmux.config.LoadedConfig;
 import io.llmux.pipeline.Pipeline;
 import io.llmux.provider.Provider;
 import io.llmux.routing.ModelGroups;
+import io.llmux.routing.state.RoutingState;
 import java.util.Map;
 import java.util.Optional;
 
@@ -14,13 +15,15 @@ import java.util.Optional;
  * once and uses it to the end, so a reload never changes the rules under a request in flight.
  *
  * @param authenticator empty for an open gateway (no master key, no database)
+ * @param routingState cooldowns and routing statistics; one instance for the process, kept across reloads
  */
 public record Snapshot(
         LoadedConfig loaded,
         Map<String, Provider> providers,
         ModelGroups groups,
         Pipeline pipeline,
-        Optional<Authenticator> authenticator) {
+        Optional<Authenticator> authenticator,
+        RoutingState routingState) {
 
     public Snapshot {
         providers = Map.copyOf(providers);

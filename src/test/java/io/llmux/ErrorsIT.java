@@ -163,8 +163,9 @@ class ErrorsIT {
     }
 
     @BeforeEach
-    void clearJournal() {
+    void clearJournal() throws Exception {
         wm.resetRequests();
+        gw.clearCooldowns();
     }
 
     @AfterEach

@@ -92,6 +92,24 @@ public final class TestGateway implements AutoCloseable {
         return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * Ends every cooldown and forgets recent failures through the admin API, so tests that share one gateway do not
+     * see each other's failures (a test of cooldowns does its own). Works on an open gateway.
+     */
+    public void clearCooldowns(String... authHeader) throws Exception {
+        com.fasterxml.jackson.databind.JsonNode health =
+                io.llmux.wire.Json.MAPPER.readTree(get("/health", authHeader).body());
+        for (String list : new String[] {"healthy_deployments", "unhealthy_deployments"}) {
+            for (com.fasterxml.jackson.databind.JsonNode d : health.path(list)) {
+                String body = "{\"deployment\":\"" + d.get("deployment").asText() + "\",\"clear\":true}";
+                HttpResponse<String> r = post("/deployments/cooldown", body, authHeader);
+                if (r.statusCode() != 200) {
+                    throw new IllegalStateException("clearing a cooldown failed: " + r.body());
+                }
+            }
+        }
+    }
+
     /** Everything logged so far (waits for the log writer to catch up). */
     public String logs() {
         gateway.log().sink().flush();

@@ -1,12 +1,16 @@
 package io.llmux.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmux.GatewayException;
 import io.llmux.Snapshot;
 import io.llmux.config.ConfigException;
 import io.llmux.config.ConfigProblem;
 import io.llmux.wire.Json;
+import io.llmux.wire.Requests;
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -14,10 +18,12 @@ import java.util.function.Supplier;
 final class AdminHandler {
     private final Supplier<Snapshot> snapshots;
     private final Reloader reloader;
+    private final Clock wallClock;
 
-    AdminHandler(Supplier<Snapshot> snapshots, Reloader reloader) {
+    AdminHandler(Supplier<Snapshot> snapshots, Reloader reloader, Clock wallClock) {
         this.snapshots = snapshots;
         this.reloader = reloader;
+        this.wallClock = wallClock;
     }
 
     void reload(Request r) throws GatewayException, IOException {
@@ -39,6 +45,44 @@ final class AdminHandler {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("status", "reloaded");
         warnings.forEach(root.putArray("warnings")::add);
+        Responses.json(r, 200, root);
+    }
+
+    /**
+     * {@code POST /deployments/cooldown}: {@code {"deployment": "openai/gpt-4o", "seconds": 300, "reason": "…"}} cools
+     * a deployment by hand (it gets no traffic until then, on every replica sharing state); {@code "clear": true}
+     * ends a cooldown at once.
+     */
+    void cooldown(Request r) throws GatewayException, IOException {
+        Snapshot s = Callers.authorized(snapshots, r);
+        JsonNode body = Requests.parseObject(BodyReader.read(r, 64 * 1024));
+        JsonNode id = body.get("deployment");
+        if (id == null || !id.isTextual() || id.asText().isBlank()) {
+            throw GatewayException.invalidRequest(
+                    "deployment", "Missing 'deployment': name it as provider/model, e.g. \"openai/gpt-4o\".");
+        }
+        boolean known = s.groups().all().stream()
+                .flatMap(g -> g.deployments().stream())
+                .anyMatch(d -> d.id().equals(id.asText()));
+        if (!known) {
+            throw GatewayException.notFound("No deployment " + id.asText() + "; GET /health lists them.");
+        }
+        boolean clear = body.path("clear").asBoolean(false);
+        JsonNode seconds = body.get("seconds");
+        if (!clear && (seconds == null || !seconds.canConvertToLong() || seconds.asLong() <= 0)) {
+            throw GatewayException.invalidRequest(
+                    "seconds", "Give 'seconds' (a positive whole number) to cool down, or \"clear\": true to end it.");
+        }
+        Instant until = clear ? null : wallClock.instant().plusSeconds(seconds.asLong());
+        String reason = body.path("reason").asText("set by hand");
+        s.routingState().setCooldown(id.asText(), until, reason);
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put("deployment", id.asText());
+        if (until == null) {
+            root.putNull("cooldown_until");
+        } else {
+            root.put("cooldown_until", until.toString());
+        }
         Responses.json(r, 200, root);
     }
 }

@@ -33,13 +33,14 @@ public final class ApiRoutes {
         routes.add("GET", "/v1/models", models::list).add("GET", "/models", models::list);
         routes.addPrefix("GET", "/v1/models/", models::one).addPrefix("GET", "/models/", models::one);
 
-        HealthHandler health = new HealthHandler(snapshots);
+        HealthHandler health = new HealthHandler(snapshots, wallClock);
         routes.add("GET", "/health/live", health::live);
         routes.add("GET", "/health/ready", health::ready);
         routes.add("GET", "/health", health::deployments);
 
-        AdminHandler admin = new AdminHandler(snapshots, reloader);
+        AdminHandler admin = new AdminHandler(snapshots, reloader, wallClock);
         routes.add("POST", "/config/reload", admin::reload);
+        routes.add("POST", "/deployments/cooldown", admin::cooldown);
         return routes;
     }
 }

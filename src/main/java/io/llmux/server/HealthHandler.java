@@ -6,8 +6,14 @@ import io.llmux.GatewayException;
 import io.llmux.Snapshot;
 import io.llmux.routing.Deployment;
 import io.llmux.routing.ModelGroup;
+import io.llmux.routing.state.DeploymentStats;
 import io.llmux.wire.Json;
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -16,9 +22,11 @@ import java.util.function.Supplier;
  */
 final class HealthHandler {
     private final Supplier<Snapshot> snapshots;
+    private final Clock wallClock;
 
-    HealthHandler(Supplier<Snapshot> snapshots) {
+    HealthHandler(Supplier<Snapshot> snapshots, Clock wallClock) {
         this.snapshots = snapshots;
+        this.wallClock = wallClock;
     }
 
     void live(Request r) throws IOException {
@@ -36,23 +44,37 @@ final class HealthHandler {
 
     void deployments(Request r) throws GatewayException, IOException {
         Snapshot s = Callers.authorized(snapshots, r);
+        List<String> ids = new ArrayList<>();
+        s.groups().all().forEach(g -> g.deployments().forEach(d -> ids.add(d.id())));
+        Map<String, DeploymentStats> stats = s.routingState().stats(ids);
+        Instant now = wallClock.instant();
         ObjectNode root = Json.MAPPER.createObjectNode();
         ArrayNode healthy = root.putArray("healthy_deployments");
         ArrayNode unhealthy = root.putArray("unhealthy_deployments");
         for (ModelGroup g : s.groups().all()) {
             for (Deployment d : g.deployments()) {
+                DeploymentStats st = stats.getOrDefault(d.id(), DeploymentStats.FRESH);
                 ObjectNode item = Json.MAPPER.createObjectNode();
                 item.put("model_group", g.name());
                 item.put("deployment", d.id());
                 item.put("provider", d.provider().config().type().configName());
-                if (d.usable()) {
-                    item.put("state", "healthy");
-                    healthy.add(item);
-                } else {
+                if (!d.usable()) {
                     item.put("state", d.provider().config().enabled() ? "unavailable" : "missing credential");
                     item.put("error", d.provider().disabledReason());
-                    unhealthy.add(item);
+                } else if (st.coolingAt(now)) {
+                    item.put("state", "cooling down");
+                    item.put("cooldown_until", st.cooledUntil().toString());
+                } else {
+                    item.put("state", "healthy");
                 }
+                if (st.lastError() != null) {
+                    item.put("last_error", st.lastError());
+                }
+                if (st.tried()) {
+                    item.put("latency_ms", Math.round(st.latencyMillis() * 10) / 10.0);
+                }
+                item.put("in_flight", st.inFlight());
+                (item.get("state").asText().equals("healthy") ? healthy : unhealthy).add(item);
             }
         }
         root.put("healthy_count", healthy.size());
