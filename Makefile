@@ -64,7 +64,7 @@ fmt:
 check: lint test
 
 # The side-by-side benchmark (bench/README.md): direct path vs LLMux, same run. SCENARIOS="seed overhead" to pick.
-SCENARIOS ?= seed overhead anthropic stream memory
+SCENARIOS ?= seed overhead router anthropic stream memory
 bench: $(JAR)
 	BENCH_OUT=$(CURDIR)/bench/results LLMUX_HOME=$(CURDIR) LLMUX_JAVA="$(JDK)/bin/java" bench/run.sh --target llmux $(SCENARIOS)
 
