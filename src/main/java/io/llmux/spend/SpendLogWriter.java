@@ -1,0 +1,241 @@
+package io.llmux.spend;
+
+import io.llmux.store.SpendLogRow;
+import io.llmux.telemetry.Log;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Writes spend rows in batches from one thread, never on a request's path. {@link #record} only enqueues: when
+ * the database is away rows wait in a bounded queue, then in a spill file, and only beyond that are they dropped
+ * (and counted). Once the database answers again, the queue and then the spill file are written. {@link #drain}
+ * writes what it can before shutdown and spills the rest, so a restart loses nothing.
+ */
+public final class SpendLogWriter implements AutoCloseable {
+
+    /**
+     * @param queueRows rows kept in memory before spilling
+     * @param spillMaxBytes bound of the spill file; rows beyond it are dropped and counted
+     * @param batchRows rows per database transaction
+     * @param flushEvery the longest a row waits in memory when the database is healthy
+     * @param maxBackoff the longest pause between retries while the database fails
+     */
+    public record Settings(int queueRows, long spillMaxBytes, int batchRows, Duration flushEvery, Duration maxBackoff) {
+
+        public static Settings defaults() {
+            return new Settings(100_000, 512L * 1024 * 1024, 500, Duration.ofMillis(200), Duration.ofSeconds(5));
+        }
+    }
+
+    private final SpendSink sink;
+    private final Settings settings;
+    private final Log log;
+    private final ArrayBlockingQueue<SpendLogRow> queue;
+    private final SpillFile spill;
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong spilled = new AtomicLong();
+    private final AtomicLong stored = new AtomicLong();
+    private final Thread thread;
+
+    private volatile boolean healthy = true;
+    private volatile long drainDeadlineNanos = Long.MAX_VALUE;
+    private volatile boolean draining;
+
+    /** @param spillDir where the spill file lives; rows spilled by an earlier run are replayed from there */
+    public SpendLogWriter(SpendSink sink, Path spillDir, Settings settings, Log log) {
+        this.sink = sink;
+        this.settings = settings;
+        this.log = log;
+        this.queue = new ArrayBlockingQueue<>(settings.queueRows());
+        this.spill = new SpillFile(spillDir, "spend-spill", settings.spillMaxBytes());
+        this.thread = Thread.ofPlatform().daemon().name("llmux-spend-writer").start(this::run);
+    }
+
+    /** Enqueues one row. Never blocks on the database; touches the disk only while the database is away. */
+    public void record(SpendLogRow row) {
+        if (!draining && queue.offer(row)) {
+            return;
+        }
+        if (spill.append(row)) {
+            spilled.incrementAndGet();
+        } else if (dropped.getAndIncrement() == 0) {
+            log.error("spend rows are being dropped: the database is away and the spill file is full", null);
+        }
+    }
+
+    /** False while the last write to the database failed. */
+    public boolean healthy() {
+        return healthy;
+    }
+
+    /** Rows dropped because memory and the spill file were full. */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    /** Rows that went to the spill file. */
+    public long spilled() {
+        return spilled.get();
+    }
+
+    /** Rows stored (new ones; a replayed duplicate does not count). */
+    public long stored() {
+        return stored.get();
+    }
+
+    /** Rows waiting in memory. */
+    public int queued() {
+        return queue.size();
+    }
+
+    /**
+     * Writes what is queued, for up to {@code timeout}; whatever is still unwritten then (the database is away or
+     * slow) goes to the spill file for the next start. Rows recorded after this call are spilled.
+     */
+    public void drain(Duration timeout) {
+        drainDeadlineNanos = System.nanoTime() + timeout.toNanos();
+        draining = true;
+        // not an interrupt: an interrupted H2 file write closes the database under us. A writer in a backoff pause
+        // is unparked; one waiting for rows sees the flag within flushEvery.
+        LockSupport.unpark(thread);
+        try {
+            thread.join(timeout.plusSeconds(1).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // the writer has stopped (or is stuck in the driver past the deadline): anything still queued is spilled
+        spillAll(new ArrayList<>());
+        spill.close();
+    }
+
+    @Override
+    public void close() {
+        drain(Duration.ofSeconds(5));
+    }
+
+    private void run() {
+        List<SpendLogRow> batch = new ArrayList<>(settings.batchRows());
+        SpillFile.Batch replay = null;
+        long backoffMillis = 50;
+        while (true) {
+            if (draining && (System.nanoTime() > drainDeadlineNanos || (!healthy && !batch.isEmpty()))) {
+                spillAll(batch);
+                return;
+            }
+            if (batch.isEmpty()) {
+                replay = null;
+                if (!fill(batch)) {
+                    if (draining) {
+                        return;
+                    }
+                    replay = nextSpilled();
+                    if (replay == null) {
+                        continue;
+                    }
+                    batch.addAll(replay.rows());
+                }
+            }
+            if (batch.isEmpty()) {
+                if (replay != null) {
+                    spill.stored(replay);
+                }
+                continue;
+            }
+            try {
+                stored.addAndGet(sink.write(batch));
+                if (replay != null) {
+                    spill.stored(replay);
+                }
+                batch.clear();
+                backoffMillis = 50;
+                if (!healthy) {
+                    healthy = true;
+                    log.info("spend rows are being stored again");
+                }
+            } catch (Exception e) {
+                if (healthy) {
+                    healthy = false;
+                    log.warn(
+                            "could not store spend rows; keeping them and retrying",
+                            "error",
+                            String.valueOf(e.getMessage()));
+                }
+                if (!draining) {
+                    pause(backoffMillis);
+                }
+                backoffMillis =
+                        Math.min(backoffMillis * 2, settings.maxBackoff().toMillis());
+            }
+        }
+    }
+
+    /**
+     * Waits for rows: returns as soon as a full batch is there or {@code flushEvery} passed since the first row.
+     *
+     * @return false when nothing arrived within {@code flushEvery}
+     */
+    private boolean fill(List<SpendLogRow> batch) {
+        try {
+            SpendLogRow first =
+                    draining ? queue.poll() : queue.poll(settings.flushEvery().toNanos(), TimeUnit.NANOSECONDS);
+            if (first == null) {
+                return false;
+            }
+            batch.add(first);
+            long until = System.nanoTime() + settings.flushEvery().toNanos();
+            while (batch.size() < settings.batchRows()) {
+                queue.drainTo(batch, settings.batchRows() - batch.size());
+                long left = until - System.nanoTime();
+                if (batch.size() >= settings.batchRows() || left <= 0 || draining) {
+                    break;
+                }
+                SpendLogRow next = queue.poll(left, TimeUnit.NANOSECONDS);
+                if (next == null) {
+                    break;
+                }
+                batch.add(next);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return !batch.isEmpty();
+    }
+
+    /** The next spilled batch once the database is healthy and memory is empty; null when there is none. */
+    private SpillFile.Batch nextSpilled() {
+        if (!healthy || !queue.isEmpty() || !spill.hasRows()) {
+            return null;
+        }
+        try {
+            return spill.next(settings.batchRows());
+        } catch (IOException e) {
+            log.error("could not read the spend spill file", e);
+            pause(settings.maxBackoff().toMillis());
+            return null;
+        }
+    }
+
+    private void spillAll(List<SpendLogRow> batch) {
+        queue.drainTo(batch);
+        for (SpendLogRow row : batch) {
+            if (spill.append(row)) {
+                spilled.incrementAndGet();
+            } else {
+                dropped.incrementAndGet();
+            }
+        }
+        batch.clear();
+    }
+
+    /** Sleeps unless drain() unparks the writer first. */
+    private static void pause(long millis) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(millis));
+    }
+}

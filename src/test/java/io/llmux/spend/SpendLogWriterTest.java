@@ -1,0 +1,271 @@
+package io.llmux.spend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.llmux.config.LoggingConfig;
+import io.llmux.store.SpendLogRow;
+import io.llmux.telemetry.Log;
+import io.llmux.telemetry.LogSink;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SpendLogWriterTest {
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream logged = new ByteArrayOutputStream();
+    private final LogSink sink = new LogSink(logged, () -> false);
+    private final Log log = new Log(sink, LoggingConfig.Level.INFO, System::currentTimeMillis);
+    private final FakeDatabase db = new FakeDatabase();
+    private final List<SpendLogWriter> writers = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        writers.forEach(w -> w.drain(Duration.ofMillis(200)));
+        sink.close();
+    }
+
+    @Test
+    void rowsAreStoredInBatchesSoonAfterTheyAreRecorded() {
+        SpendLogWriter w = writer(settings(10_000, 1 << 20));
+        for (int i = 0; i < 1_200; i++) {
+            w.record(row("r" + i, 0.001));
+        }
+        await(() -> db.rows.size() == 1_200, "all rows stored");
+        assertThat(w.stored()).isEqualTo(1_200);
+        assertThat(db.largestBatch.get()).as("batches of at most batchRows").isLessThanOrEqualTo(500);
+        assertThat(db.batches.get()).as("rows go in batches, not one by one").isLessThan(100);
+    }
+
+    @Test
+    void whileTheDatabaseIsAwayRowsAreKeptAndStoredOnceItIsBack() {
+        db.failing = true;
+        SpendLogWriter w = writer(settings(10_000, 1 << 20));
+        for (int i = 0; i < 300; i++) {
+            w.record(row("r" + i, 0.01));
+        }
+        await(() -> !w.healthy(), "the writer notices the database is away");
+        assertThat(db.rows).isEmpty();
+        db.failing = false;
+        await(() -> db.rows.size() == 300, "every row stored after the outage");
+        assertThat(w.healthy()).isTrue();
+        assertThat(w.dropped()).isZero();
+        assertThat(db.duplicateWrites.get())
+                .as("each row reached the database once")
+                .isZero();
+    }
+
+    @Test
+    void rowsBeyondMemorySpillToAFileAndAreReplayedWhenTheDatabaseIsBack() throws Exception {
+        db.failing = true;
+        SpendLogWriter w = writer(settings(50, 1 << 20));
+        // rows beyond the queue and the writer's batch in hand must go to disk
+        for (int i = 0; i < 1_000; i++) {
+            w.record(row("r" + i, 0.01));
+        }
+        // memory holds the queue plus the one batch the writer is retrying; the rest went to disk
+        assertThat(w.spilled()).as("what memory could not hold went to disk").isGreaterThanOrEqualTo(1_000 - 50 - 500);
+        assertThat(w.spilled()).isPositive();
+        assertThat(spillFiles()).isNotEmpty();
+        db.failing = false;
+        await(() -> db.rows.size() == 1_000, "memory and spill file both stored");
+        await(() -> spillFiles().isEmpty(), "the replayed spill file is deleted");
+        assertThat(w.dropped()).isZero();
+    }
+
+    @Test
+    void beyondTheSpillBoundRowsAreDroppedAndCounted() {
+        db.failing = true;
+        SpendLogWriter w = writer(settings(10, 2_000));
+        for (int i = 0; i < 1_000; i++) {
+            w.record(row("r" + i, 0.01));
+        }
+        assertThat(w.dropped()).isPositive();
+        assertThat(w.dropped() + w.spilled())
+                .as("every row is either kept or counted")
+                .isGreaterThanOrEqualTo(190);
+        assertThat(logged.toString(StandardCharsets.UTF_8)).contains("spend rows are being dropped");
+    }
+
+    @Test
+    void drainWithTheDatabaseAwaySpillsEverythingAndTheNextStartStoresIt() {
+        db.failing = true;
+        SpendLogWriter first = new SpendLogWriter(db, dir, settings(10_000, 1 << 20), log);
+        for (int i = 0; i < 250; i++) {
+            first.record(row("r" + i, 0.01));
+        }
+        first.drain(Duration.ofMillis(300));
+        assertThat(first.spilled()).isEqualTo(250);
+        first.record(row("late", 0.01));
+        assertThat(first.spilled())
+                .as("a row recorded after drain is spilled, not lost")
+                .isEqualTo(251);
+
+        db.failing = false;
+        writer(settings(10_000, 1 << 20));
+        await(() -> db.rows.size() == 251, "the next start replays the spill file");
+        await(() -> spillFiles().isEmpty(), "and deletes it");
+    }
+
+    @Test
+    void drainWithTheDatabaseUpStoresWhatIsQueued() {
+        SpendLogWriter w = new SpendLogWriter(db, dir, settings(10_000, 1 << 20), log);
+        for (int i = 0; i < 700; i++) {
+            w.record(row("r" + i, 0.01));
+        }
+        w.drain(Duration.ofSeconds(5));
+        assertThat(db.rows).hasSize(700);
+        assertThat(spillFiles()).isEmpty();
+    }
+
+    @Test
+    void aLineCutByACrashIsSkippedAndTheRestReplayed() throws Exception {
+        Files.writeString(
+                dir.resolve("spend-spill.jsonl"),
+                SpendLogJson.line(row("a", 0.5)) + "\n{\"request_id\":\"b\",\"spe\n" + SpendLogJson.line(row("c", 0.25))
+                        + "\n");
+        writer(settings(10_000, 1 << 20));
+        await(() -> db.rows.size() == 2, "the good rows are stored");
+        assertThat(db.rows.keySet()).containsExactlyInAnyOrder("a", "c");
+        assertThat(db.rows.get("a").spend()).isEqualTo(0.5);
+    }
+
+    @Test
+    void aRowSurvivesTheSpillFileFieldForField() throws Exception {
+        SpendLogRow r = new SpendLogRow(
+                "req-1",
+                "ab".repeat(32),
+                "alias",
+                "user-1",
+                "team-1",
+                "org-1",
+                "gpt-4o",
+                "fast",
+                "openai/gpt-4o",
+                "openai",
+                12,
+                34,
+                0.000123,
+                true,
+                200,
+                Instant.ofEpochMilli(1_700_000_000_000L),
+                Instant.ofEpochMilli(1_700_000_001_234L));
+        assertThat(SpendLogJson.parse(SpendLogJson.line(r))).isEqualTo(r);
+        SpendLogRow nulls = new SpendLogRow(
+                "req-2",
+                null,
+                null,
+                null,
+                null,
+                null,
+                "m",
+                null,
+                "",
+                null,
+                0,
+                0,
+                0,
+                false,
+                502,
+                Instant.EPOCH,
+                Instant.EPOCH);
+        assertThat(SpendLogJson.parse(SpendLogJson.line(nulls))).isEqualTo(nulls);
+    }
+
+    private SpendLogWriter writer(SpendLogWriter.Settings settings) {
+        SpendLogWriter w = new SpendLogWriter(db, dir, settings, log);
+        writers.add(w);
+        return w;
+    }
+
+    private static SpendLogWriter.Settings settings(int queueRows, long spillBytes) {
+        return new SpendLogWriter.Settings(queueRows, spillBytes, 500, Duration.ofMillis(20), Duration.ofMillis(50));
+    }
+
+    private List<Path> spillFiles() {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().startsWith("spend-spill"))
+                    .filter(p -> p.toFile().length() > 0)
+                    .toList();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static SpendLogRow row(String id, double spend) {
+        Instant t = Instant.ofEpochMilli(1_700_000_000_000L);
+        return new SpendLogRow(
+                id,
+                "k".repeat(64),
+                "alias",
+                "u",
+                "t",
+                "o",
+                "gpt-4o",
+                "gpt-4o",
+                "openai/gpt-4o",
+                "openai",
+                10,
+                5,
+                spend,
+                false,
+                200,
+                t,
+                t.plusMillis(40));
+    }
+
+    private static void await(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting: " + what);
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    /** Stores rows by request id, as the real table does; can be made to fail like an unreachable database. */
+    static final class FakeDatabase implements SpendSink {
+        final Map<String, SpendLogRow> rows = new ConcurrentHashMap<>();
+        final AtomicInteger batches = new AtomicInteger();
+        final AtomicInteger largestBatch = new AtomicInteger();
+        final AtomicInteger duplicateWrites = new AtomicInteger();
+        volatile boolean failing;
+
+        @Override
+        public int write(List<SpendLogRow> batch) throws Exception {
+            if (failing) {
+                throw new java.sql.SQLTransientConnectionException("connection refused");
+            }
+            batches.incrementAndGet();
+            largestBatch.accumulateAndGet(batch.size(), Math::max);
+            int fresh = 0;
+            for (SpendLogRow r : batch) {
+                if (rows.putIfAbsent(r.requestId(), r) == null) {
+                    fresh++;
+                } else {
+                    duplicateWrites.incrementAndGet();
+                }
+            }
+            return fresh;
+        }
+    }
+}
