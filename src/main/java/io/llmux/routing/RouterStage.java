@@ -8,6 +8,7 @@ import io.llmux.pipeline.Reply;
 import io.llmux.pipeline.Stage;
 import io.llmux.provider.Answer;
 import io.llmux.provider.Call;
+import io.llmux.provider.Failure;
 import io.llmux.provider.ProviderFailure;
 import io.llmux.routing.state.DeploymentStats;
 import io.llmux.routing.state.RoutingState;
@@ -171,7 +172,7 @@ public final class RouterStage implements Stage {
             ex.deploymentConfig(d.model());
             ex.responseHeader("x-llmux-deployment", d.id());
             ex.responseHeader("x-llmux-attempts", Integer.toString(ex.attempts()));
-            Reply reply = attempt(ex, d, estimate, available.size(), trail);
+            Reply reply = attempt(ex, d, estimate, available.size(), tried.contains(d.id()), trail);
             if (reply != null) {
                 return reply;
             }
@@ -179,12 +180,24 @@ public final class RouterStage implements Stage {
             if (trail.final_ != null || trail.contextTooLong) {
                 return null;
             }
+            // a refused key is refused again (SPEC §4 retries no 401/403); another deployment's own key may pass
+            if (trail.last.kind() == Failure.AUTH) {
+                byId.remove(d.id());
+                if (byId.isEmpty()) {
+                    return null;
+                }
+            }
         }
         return null;
     }
 
-    /** One call; the reply, or null after recording the failure and its consequences. */
-    private Reply attempt(Exchange ex, Deployment d, long estimate, int available, Trail trail) {
+    /**
+     * One call; the reply, or null after recording the failure and its consequences.
+     *
+     * @param again this request already failed on this deployment: its failure is not counted twice, or a request
+     *     retried on the last deployment of its group would reach {@code allowed_fails} alone and cool it (SPEC §6)
+     */
+    private Reply attempt(Exchange ex, Deployment d, long estimate, int available, boolean again, Trail trail) {
         RoutingState.Lease lease = state.start(d.id(), estimate + TokenEstimate.completion(ex.body()));
         long started = nanoClock.getAsLong();
         Answer answer;
@@ -196,7 +209,7 @@ public final class RouterStage implements Stage {
             lease.finish(Duration.ofNanos(elapsed), -1);
             FailurePolicy.Decision decision = FailurePolicy.decide(f, available);
             trail.failed(f, d.id(), decision);
-            if (decision.countsAgainstDeployment()) {
+            if (decision.countsAgainstDeployment() && !again) {
                 Duration cool = decision.coolNow()
                                 && f.retryAfter() != null
                                 && f.retryAfter().compareTo(Duration.ZERO) > 0

@@ -11,6 +11,7 @@ import io.llmux.wire.Requests;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -73,7 +74,9 @@ final class AdminHandler {
             throw GatewayException.invalidRequest(
                     "seconds", "Give 'seconds' (a positive whole number) to cool down, or \"clear\": true to end it.");
         }
-        Instant until = clear ? null : wallClock.instant().plusSeconds(seconds.asLong());
+        // whole milliseconds, as shared state keeps deadlines: the answer is what /health shows on every replica
+        Instant until =
+                clear ? null : wallClock.instant().plusSeconds(seconds.asLong()).truncatedTo(ChronoUnit.MILLIS);
         String reason = body.path("reason").asText("set by hand");
         s.routingState().setCooldown(id.asText(), until, reason);
         ObjectNode root = Json.MAPPER.createObjectNode();

@@ -156,6 +156,23 @@ class RouterStageTest {
     }
 
     @Test
+    void aRefusedCredentialIsNeverTriedAgainButAnotherDeploymentIs() throws Exception {
+        RouterStage alone = router(deployment(new Scripted("refused", null, Failure.AUTH, 0), 1));
+        assertThatThrownBy(() -> alone.handle(exchange("g"), null))
+                .isInstanceOfSatisfying(
+                        GatewayException.class, e -> assertThat(e.code()).isEqualTo("provider_auth_error"));
+        assertThat(calls).containsExactly("refused");
+
+        calls.clear();
+        Reply reply = router(
+                        deployment(new Scripted("refused", null, Failure.AUTH, 0), 1e9),
+                        deployment(new Scripted("good", null, null, 0), 1e-9))
+                .handle(exchange("g"), null);
+        assertThat(body(reply)).contains("good");
+        assertThat(calls).containsExactly("refused", "good");
+    }
+
+    @Test
     void retriesStopAtRetryCount() {
         RoutingConfig once = new RoutingConfig(
                 RoutingConfig.defaults().strategy(),
@@ -209,10 +226,11 @@ class RouterStageTest {
         calls.clear();
         RouterStage r = router(deployment(new Scripted("real", null, Failure.TRANSIENT, 0), 1), standby);
         assertThatThrownBy(() -> r.handle(exchange("g"), null)).isInstanceOf(GatewayException.class);
-        // retried on itself until allowed_fails (3) failures within a minute cool it down; never on the standby
+        // retried on itself, 1 + retry_count (3) attempts, which count as one failure of allowed_fails; never on the
+        // standby
         assertThat(calls)
                 .as("a failing real deployment is never retried on the standby")
-                .containsExactly("real", "real", "real");
+                .containsExactly("real", "real", "real", "real");
     }
 
     @Test
