@@ -199,7 +199,9 @@ class RoutingIT {
         assertThat(Duration.ofNanos(System.nanoTime() - t0))
                 .as("the slow deployment was given up after its 300 ms timeout")
                 .isLessThan(Duration.ofMillis(RoutingStubs.SLOW_MILLIS));
-        assertThat(RoutingStubs.modelsCalled(wm)).containsExactly("c-slow", "c-ok");
+        // WireMock journals a request when its answer ends, so the abandoned slow call may be listed last; the
+        // two attempts and the answering deployment already say which came first
+        assertThat(RoutingStubs.modelsCalled(wm)).containsExactlyInAnyOrder("c-slow", "c-ok");
     }
 
     @Test

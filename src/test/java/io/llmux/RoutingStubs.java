@@ -29,6 +29,8 @@ final class RoutingStubs {
     static final int SLOW_MILLIS = 1_000;
     /** Slower than {@code -ok}, well within every timeout: for lowest-latency. */
     static final int LAG_MILLIS = 150;
+    /** The {@code Retry-After} of {@code -429long}: outlasts any test, so only a hand clear ends it. */
+    static final int LONG_RETRY_AFTER_SECONDS = 30;
 
     private RoutingStubs() {}
 
@@ -47,8 +49,12 @@ final class RoutingStubs {
         wm.stubFor(model(".*-500").willReturn(json(500, "error-500.json")));
         wm.stubFor(model(".*-400").willReturn(json(400, "error-400.json")));
         wm.stubFor(model(".*-401").willReturn(json(401, "error-401.json")));
+        wm.stubFor(model(".*-403").willReturn(json(403, "error-403.json")));
         wm.stubFor(model(".*-ctx").willReturn(json(400, "error-context-length.json")));
         wm.stubFor(model(".*-429").willReturn(json(429, "error-429.json").withHeader("Retry-After", "1")));
+        wm.stubFor(model(".*-429long")
+                .willReturn(json(429, "error-429.json")
+                        .withHeader("Retry-After", Integer.toString(LONG_RETRY_AFTER_SECONDS))));
     }
 
     static MappingBuilder model(String pattern) {
