@@ -1,6 +1,7 @@
 package io.llmux.routing.state;
 
 import io.llmux.config.RedisConfig;
+import io.llmux.telemetry.Slf4jSilence;
 import java.net.URI;
 import java.time.Duration;
 import redis.clients.jedis.ClientSetInfoConfig;
@@ -15,15 +16,15 @@ import redis.clients.jedis.SslOptions;
  * Connecting, reading and waiting for a pooled connection are all bounded by {@code redis.timeout}, so a Redis that
  * hangs costs a request at most that long before it is answered from local state.
  */
-final class RedisClients {
+public final class RedisClients {
     static final int DEFAULT_PORT = 6379;
     /** Connections are held for one round trip; a few dozen cover many hundred requests in flight. */
     private static final int MAX_CONNECTIONS = 32;
 
     private RedisClients() {}
 
-    static RedisClient create(RedisConfig config) {
-        quietSlf4j();
+    public static RedisClient create(RedisConfig config) {
+        Slf4jSilence.install();
         Target t = target(config);
         int timeout = (int) Math.min(Integer.MAX_VALUE, config.timeout().toMillis());
         DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
@@ -49,20 +50,6 @@ final class RedisClients {
                 .clientConfig(client.build())
                 .poolConfig(pool)
                 .build();
-    }
-
-    /**
-     * Jedis logs through SLF4J, and LLMux ships no SLF4J backend: its own log is {@code telemetry.Log}. Without a
-     * provider named, SLF4J prints a three-line warning to stderr when the first connection is made; naming its
-     * no-op provider (and hiding SLF4J's note that it did) keeps stderr clean. An operator's own choice stands.
-     */
-    private static void quietSlf4j() {
-        if (System.getProperty("slf4j.provider") == null) {
-            System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
-            if (System.getProperty("slf4j.internal.verbosity") == null) {
-                System.setProperty("slf4j.internal.verbosity", "WARN");
-            }
-        }
     }
 
     /** Where to connect and as whom, from {@code addr} and the section's password and db. */

@@ -1,0 +1,348 @@
+package io.llmux.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code llmux_spend_logs}, and the spend it charges to keys, users, teams and organizations. A batch is written in
+ * one transaction that inserts the rows not stored yet (by request id) and adds exactly their spend to the
+ * entities, so a batch retried after an outage, or written by two writers at once, charges each request once.
+ */
+public final class SpendLogStore {
+    static final String TABLE = "llmux_spend_logs";
+    private static final String COLUMNS = "request_id, api_key, key_alias, user_id, team_id, organization_id, model,"
+            + " model_group, deployment, provider, prompt_tokens, completion_tokens, total_tokens, spend, cache_hit,"
+            + " status, start_time, end_time";
+    private static final String DAY = "FLOOR(EXTRACT(EPOCH FROM start_time) / 86400)";
+
+    private final Database db;
+    private final Clock clock;
+
+    public SpendLogStore(Database db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    /** What spend totals are grouped by, and the column that holds it. */
+    public enum Group {
+        KEY("api_key"),
+        USER("user_id"),
+        TEAM("team_id"),
+        ORGANIZATION("organization_id"),
+        MODEL("model"),
+        PROVIDER("provider");
+
+        final String column;
+
+        Group(String column) {
+            this.column = column;
+        }
+    }
+
+    /**
+     * Spend of one group.
+     *
+     * @param group the key hash, user id, ... ; null for requests without one (the master key has no hash)
+     */
+    public record Total(
+            String group, long requests, long promptTokens, long completionTokens, long totalTokens, double spend) {}
+
+    /** One UTC day of {@code /global/activity}. */
+    public record Day(LocalDate date, long requests, long totalTokens, double spend) {}
+
+    /**
+     * The filters of {@code /spend/logs}; null fields do not filter.
+     *
+     * @param start inclusive; {@code end} exclusive; both on {@code start_time}
+     * @param limit at most this many rows, newest first
+     */
+    public record Filter(
+            String apiKey, String userId, String teamId, String requestId, Instant start, Instant end, int limit) {
+        public Filter {
+            if (limit < 1) {
+                throw new IllegalArgumentException("limit must be 1 or more, not " + limit);
+            }
+        }
+    }
+
+    /**
+     * Stores a batch and charges its spend, in one transaction. Rows whose request id is already stored (a retry)
+     * are skipped and charge nothing.
+     *
+     * @return per row, in the order given: 1 when stored now, 0 when it was already there
+     */
+    public int[] insertBatch(List<SpendLogRow> rows) {
+        if (rows.isEmpty()) {
+            return new int[0];
+        }
+        Instant now = clock.instant();
+        // one order for every writer: concurrent batches then take their row and entity locks in the same order
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            order.add(i);
+        }
+        order.sort(Comparator.comparing(i -> rows.get(i).requestId()));
+        return db.transaction("write spend logs", c -> {
+            int[] counts = new int[rows.size()];
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES ("
+                    + Sql.placeholders(18) + ") ON CONFLICT DO NOTHING")) {
+                for (int i : order) {
+                    bind(ps, rows.get(i), now);
+                    ps.addBatch();
+                }
+                int[] sorted = ps.executeBatch();
+                for (int j = 0; j < sorted.length; j++) {
+                    counts[order.get(j)] = sorted[j] > 0 ? 1 : 0;
+                }
+            }
+            charge(c, rows, counts);
+            return counts;
+        });
+    }
+
+    /**
+     * {@link #insertBatch}, counted: the shape of the spend writer's sink ({@code spendLogs::write}).
+     *
+     * @return how many rows were stored now
+     */
+    public int write(List<SpendLogRow> batch) {
+        int stored = 0;
+        for (int n : insertBatch(batch)) {
+            stored += n;
+        }
+        return stored;
+    }
+
+    /** Rows matching the filter, newest first. */
+    public List<SpendLogRow> logs(Filter f) {
+        StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        eq(where, args, "api_key", f.apiKey());
+        eq(where, args, "user_id", f.userId());
+        eq(where, args, "team_id", f.teamId());
+        eq(where, args, "request_id", f.requestId());
+        range(where, args, f.start(), f.end());
+        return db.withConnection("read spend logs", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM " + TABLE + where
+                    + " ORDER BY start_time DESC, request_id FETCH FIRST ? ROWS ONLY")) {
+                bindAll(ps, args).bigint((long) f.limit());
+                return Sql.all(ps, SpendLogStore::row);
+            }
+        });
+    }
+
+    /**
+     * Spend totals grouped one way, biggest spend first.
+     *
+     * @param start inclusive, on {@code start_time}; null for no bound; {@code end} exclusive
+     */
+    public List<Total> totals(Group by, Instant start, Instant end) {
+        StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        range(where, args, start, end);
+        return db.withConnection("read spend totals", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + by.column + " AS grp, COUNT(*) AS requests,"
+                    + " SUM(prompt_tokens) AS prompt, SUM(completion_tokens) AS completion,"
+                    + " SUM(total_tokens) AS tokens, SUM(spend) AS usd FROM " + TABLE + where + " GROUP BY "
+                    + by.column + " ORDER BY usd DESC, grp")) {
+                bindAll(ps, args);
+                return Sql.all(
+                        ps,
+                        rs -> new Total(
+                                rs.getString("grp"),
+                                rs.getLong("requests"),
+                                rs.getLong("prompt"),
+                                rs.getLong("completion"),
+                                rs.getLong("tokens"),
+                                rs.getDouble("usd")));
+            }
+        });
+    }
+
+    /**
+     * Requests, tokens and spend per UTC day, oldest first; days without requests are absent.
+     *
+     * @param start inclusive, on {@code start_time}; null for no bound; {@code end} exclusive
+     */
+    public List<Day> daily(Instant start, Instant end) {
+        StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        range(where, args, start, end);
+        return db.withConnection("read daily spend", c -> {
+            // epoch days rather than a cast to DATE, which would follow each session's time zone
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + DAY + " AS epoch_day, COUNT(*) AS requests,"
+                    + " SUM(total_tokens) AS tokens, SUM(spend) AS usd FROM " + TABLE + where + " GROUP BY " + DAY
+                    + " ORDER BY epoch_day")) {
+                bindAll(ps, args);
+                return Sql.all(
+                        ps,
+                        rs -> new Day(
+                                LocalDate.ofEpochDay(rs.getLong("epoch_day")),
+                                rs.getLong("requests"),
+                                rs.getLong("tokens"),
+                                rs.getDouble("usd")));
+            }
+        });
+    }
+
+    /**
+     * Adds the spend of the rows stored now to their entities: one update per entity, in sorted order within each
+     * table. A key's spend per model group is kept too, read under the row lock so concurrent batches add up.
+     */
+    private static void charge(Connection c, List<SpendLogRow> rows, int[] stored) throws SQLException {
+        Map<String, Double> keys = new TreeMap<>();
+        Map<String, Map<String, Double>> keyModels = new HashMap<>();
+        Map<String, Double> users = new TreeMap<>();
+        Map<String, Double> teams = new TreeMap<>();
+        Map<String, Double> orgs = new TreeMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+            SpendLogRow r = rows.get(i);
+            if (stored[i] == 0 || r.spend() == 0) {
+                continue;
+            }
+            if (r.apiKey() != null) {
+                keys.merge(r.apiKey(), r.spend(), Double::sum);
+                String model = r.modelGroup() != null ? r.modelGroup() : r.model();
+                keyModels.computeIfAbsent(r.apiKey(), k -> new TreeMap<>()).merge(model, r.spend(), Double::sum);
+            }
+            add(users, r.userId(), r.spend());
+            add(teams, r.teamId(), r.spend());
+            add(orgs, r.organizationId(), r.spend());
+        }
+        for (Map.Entry<String, Double> e : keys.entrySet()) {
+            chargeKey(c, e.getKey(), e.getValue(), keyModels.get(e.getKey()));
+        }
+        chargeAll(c, UserStore.TABLE, "user_id", users);
+        chargeAll(c, TeamStore.TABLE, "team_id", teams);
+        chargeAll(c, OrganizationStore.TABLE, "organization_id", orgs);
+    }
+
+    private static void chargeKey(Connection c, String token, double spend, Map<String, Double> byModel)
+            throws SQLException {
+        Map<String, Double> modelSpend;
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT model_spend FROM " + KeyStore.TABLE + " WHERE token = ? FOR UPDATE")) {
+            ps.setString(1, token);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return; // deleted since the request: its spend stays in the logs only
+                }
+                modelSpend = new TreeMap<>(JsonColumns.doubles(rs.getString(1)));
+            }
+        }
+        byModel.forEach((model, usd) -> modelSpend.merge(model, usd, Double::sum));
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE " + KeyStore.TABLE + " SET spend = spend + ?, model_spend = ? WHERE token = ?")) {
+            new Sql.Params(ps).dbl(spend).json(modelSpend).text(token);
+            ps.executeUpdate();
+        }
+    }
+
+    private static void chargeAll(Connection c, String table, String idColumn, Map<String, Double> spend)
+            throws SQLException {
+        if (spend.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps =
+                c.prepareStatement("UPDATE " + table + " SET spend = spend + ? WHERE " + idColumn + " = ?")) {
+            for (Map.Entry<String, Double> e : spend.entrySet()) {
+                new Sql.Params(ps).dbl(e.getValue()).text(e.getKey());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private static void add(Map<String, Double> totals, String id, double spend) {
+        if (id != null) {
+            totals.merge(id, spend, Double::sum);
+        }
+    }
+
+    /** Missing times and model never fail a batch: a row the writer got wrong must not block every row after it. */
+    private static void bind(PreparedStatement ps, SpendLogRow r, Instant now) throws SQLException {
+        Instant start = r.startTime() != null ? r.startTime() : r.endTime() != null ? r.endTime() : now;
+        Instant end = r.endTime() != null ? r.endTime() : start;
+        new Sql.Params(ps)
+                .text(r.requestId())
+                .text(r.apiKey())
+                .text(r.keyAlias())
+                .text(r.userId())
+                .text(r.teamId())
+                .text(r.organizationId())
+                .text(r.model() == null ? "" : r.model())
+                .text(r.modelGroup())
+                .text(r.deployment())
+                .text(r.provider())
+                .bigint(r.promptTokens())
+                .bigint(r.completionTokens())
+                .bigint(r.totalTokens())
+                .dbl(r.spend())
+                .bool(r.cacheHit())
+                .integer(r.status())
+                .ts(start)
+                .ts(end);
+    }
+
+    private static SpendLogRow row(ResultSet rs) throws SQLException {
+        return new SpendLogRow(
+                rs.getString("request_id"),
+                rs.getString("api_key"),
+                rs.getString("key_alias"),
+                rs.getString("user_id"),
+                rs.getString("team_id"),
+                rs.getString("organization_id"),
+                rs.getString("model"),
+                rs.getString("model_group"),
+                rs.getString("deployment"),
+                rs.getString("provider"),
+                rs.getLong("prompt_tokens"),
+                rs.getLong("completion_tokens"),
+                rs.getDouble("spend"),
+                rs.getBoolean("cache_hit"),
+                rs.getInt("status"),
+                Sql.instant(rs, "start_time"),
+                Sql.instant(rs, "end_time"));
+    }
+
+    private static void eq(StringBuilder where, List<Object> args, String column, String value) {
+        if (value != null) {
+            where.append(" AND ").append(column).append(" = ?");
+            args.add(value);
+        }
+    }
+
+    private static void range(StringBuilder where, List<Object> args, Instant start, Instant end) {
+        if (start != null) {
+            where.append(" AND start_time >= ?");
+            args.add(start);
+        }
+        if (end != null) {
+            where.append(" AND start_time < ?");
+            args.add(end);
+        }
+    }
+
+    private static Sql.Params bindAll(PreparedStatement ps, List<Object> args) throws SQLException {
+        Sql.Params p = new Sql.Params(ps);
+        for (Object a : args) {
+            if (a instanceof Instant t) {
+                p.ts(t);
+            } else {
+                p.text((String) a);
+            }
+        }
+        return p;
+    }
+}
