@@ -10,18 +10,19 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
  * A Lua script run by its SHA-1, so each call sends the digest rather than the source. Redis forgets its scripts
- * when it restarts; the one call that finds it missing sends the source, which loads it again.
+ * when it restarts; the one call that finds it missing sends the source, which loads it again. Public for the
+ * budget ledger's scripts.
  */
-final class RedisScript {
+public final class RedisScript {
     private final String source;
     private final String sha;
 
-    RedisScript(String source) {
+    public RedisScript(String source) {
         this.source = source;
         this.sha = sha1(source);
     }
 
-    Object run(UnifiedJedis redis, List<String> keys, List<String> args) {
+    public Object run(UnifiedJedis redis, List<String> keys, List<String> args) {
         try {
             return redis.evalsha(sha, keys, args);
         } catch (JedisNoScriptException e) {
