@@ -107,6 +107,8 @@ public final class RouterStage implements Stage {
                 ex.responseHeader("x-llmux-fallback", group.name());
             }
         }
+        // the header names the group that answered; when none did, there is nothing to name
+        ex.responseHeaders().remove("x-llmux-fallback");
         throw trail.toClient(requested.name());
     }
 

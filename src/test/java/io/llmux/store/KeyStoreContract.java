@@ -239,8 +239,28 @@ abstract class KeyStoreContract extends DatabaseContract {
     @Test
     void deleteByOrganizationsRemovesOnlyKeysIssuedToThoseOrganizations() {
         KeyRow plain = key("o1", null, "team-1");
-        keys.insert(new KeyRow(plain.token(), plain.keyName(), null, List.of(), null, null, null, null, null, null,
-                null, null, "team-1", "org-1", null, null, null, null, false, null, null));
+        keys.insert(new KeyRow(
+                plain.token(),
+                plain.keyName(),
+                null,
+                List.of(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                "team-1",
+                "org-1",
+                null,
+                null,
+                null,
+                null,
+                false,
+                null,
+                null));
         keys.insert(key("other", null, "team-1"));
 
         assertThat(keys.deleteByOrganizations(List.of("org-1", "org-ghost")))
