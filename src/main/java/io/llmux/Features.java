@@ -16,9 +16,6 @@ final class Features {
         if (c.cache().enabled()) {
             missing.add("cache");
         }
-        if (c.database().configured()) {
-            missing.add("database (virtual keys, teams, budgets, spend)");
-        }
         if (c.rateLimit().enabled()) {
             missing.add("rate_limit");
         }

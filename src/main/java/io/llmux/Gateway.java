@@ -1,7 +1,11 @@
 package io.llmux;
 
+import io.llmux.admin.Management;
+import io.llmux.auth.AccessStage;
 import io.llmux.auth.AuthStage;
 import io.llmux.auth.Authenticator;
+import io.llmux.auth.KeyCache;
+import io.llmux.auth.KeyGenerator;
 import io.llmux.config.Config;
 import io.llmux.config.ConfigException;
 import io.llmux.config.ConfigLoader;
@@ -34,6 +38,7 @@ import io.llmux.wire.RequestStage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -88,6 +93,8 @@ public final class Gateway implements AutoCloseable {
     private final AtomicReference<Snapshot> current = new AtomicReference<>();
     /** Kept across reloads: cooldowns and latency averages outlive a config change. */
     private final RoutingState routingState;
+    /** Keys, budgets and spend: one database and one ledger for the process. */
+    private final Governance governance;
 
     private final HttpServerHost server;
 
@@ -106,11 +113,28 @@ public final class Gateway implements AutoCloseable {
         this.pricing = new Pricing(PriceTable.builtIn(), log);
         // in-process, or shared through Redis so replicas agree; a change of redis settings needs a restart
         this.routingState = RoutingStates.of(first.config().redis(), options.clock(), log);
+        this.governance = Governance.start(first.config(), options.workingDir(), options.clock(), log);
         current.set(build(first, Map.of()));
+        Optional<Management> management = governance
+                .stores()
+                .map(stores -> new Management(
+                        stores,
+                        governance.invalidation().orElseThrow(),
+                        governance.ledger(),
+                        new KeyGenerator(new SecureRandom()),
+                        options.clock()));
         this.server = new HttpServerHost(
                 first.config().server(),
                 ApiRoutes.build(
-                        current::get, new AccessLog(sink), pricing, this::reload, options.nanoClock(), options.clock()),
+                        current::get,
+                        new AccessLog(sink),
+                        pricing,
+                        this::reload,
+                        options.nanoClock(),
+                        options.clock(),
+                        governance.accounting(),
+                        management,
+                        governance::notReady),
                 log,
                 options.nanoClock());
     }
@@ -178,6 +202,8 @@ public final class Gateway implements AutoCloseable {
         Config config = current().config();
         log.info("draining", "timeout", config.server().shutdownTimeout().toString());
         server.stop(config.server().shutdownTimeout());
+        // after the server: requests that finished while draining have queued their spend rows by now
+        governance.drain(config.server().shutdownTimeout());
         current().providers().values().forEach(Provider::close);
         routingState.close();
         watchdog.close();
@@ -203,12 +229,16 @@ public final class Gateway implements AutoCloseable {
         }
         ModelGroups groups = ModelGroups.build(config, made);
 
-        Optional<Authenticator> auth = config.auth().hasMasterKey()
-                ? Optional.of(new Authenticator(config.auth().masterKey()))
+        Optional<KeyCache> keys = governance.keyCache();
+        Optional<Authenticator> auth = config.auth().hasMasterKey() || keys.isPresent()
+                ? Optional.of(new Authenticator(config.auth().masterKey(), keys, options.clock()))
                 : Optional.empty();
         List<Stage> stages = new ArrayList<>();
         auth.ifPresent(a -> stages.add(new AuthStage(a)));
         stages.add(new RequestStage());
+        if (keys.isPresent()) {
+            stages.add(new AccessStage(groups, pricing, governance.ledger(), options.clock()));
+        }
         stages.add(new RouterStage(
                 groups,
                 Strategies.of(config.routing(), pricing, ThreadLocalRandom::current, options.clock()),
@@ -251,6 +281,8 @@ public final class Gateway implements AutoCloseable {
         log.info("resolved config: " + ConfigPrinter.summary(c));
         if (s.authenticator().isEmpty()) {
             log.warn("no auth.master_key and no database: this gateway is open to anyone who can reach it");
+        } else if (c.database().configured() && !c.auth().hasMasterKey()) {
+            log.warn("a database but no auth.master_key: nobody can create the first key; set auth.master_key");
         }
         List<String> later = Features.notAvailable(c);
         if (!later.isEmpty()) {

@@ -21,7 +21,9 @@ public final class AuthStage implements Stage {
 
     @Override
     public Reply handle(Exchange ex, Chain next) throws GatewayException {
-        ex.caller(authenticator.authenticate(ex::header));
+        Caller caller = authenticator.authenticate(ex::header);
+        ex.caller(caller.label());
+        ex.principal(caller.principal());
         return next.proceed(ex);
     }
 }

@@ -3,34 +3,70 @@ package io.llmux.auth;
 import io.llmux.GatewayException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Checks who is calling. This version knows one key, {@code auth.master_key}; virtual keys from the database come
- * later behind the same method. Keys are compared in constant time and never echoed.
+ * Checks who is calling: the master key (compared in constant time), else a virtual key looked up by its hash in
+ * the key cache. Keys are never echoed.
  */
 public final class Authenticator {
     private final byte[] masterKey;
+    private final Optional<KeyCache> keys;
+    private final Clock clock;
+
+    /**
+     * @param masterKey empty for none (then only virtual keys are accepted)
+     * @param keys empty without a database: the master key is the only key
+     */
+    public Authenticator(String masterKey, Optional<KeyCache> keys, Clock clock) {
+        this.masterKey = masterKey.getBytes(StandardCharsets.UTF_8);
+        this.keys = keys;
+        this.clock = clock;
+    }
 
     public Authenticator(String masterKey) {
-        this.masterKey = masterKey.getBytes(StandardCharsets.UTF_8);
+        this(masterKey, Optional.empty(), Clock.systemUTC());
     }
 
     /**
      * @param headers header lookup by lower-case name
-     * @return a name for logs (never the key)
+     * @throws GatewayException 401 for a missing, unknown, blocked or expired key; 503 when a key cannot be checked
      */
-    public String authenticate(Function<String, String> headers) throws GatewayException {
+    public Caller authenticate(Function<String, String> headers) throws GatewayException {
         String presented = presentedKey(headers);
         if (presented == null || presented.isEmpty()) {
             throw GatewayException.authentication(
                     "Missing API key: send it as 'Authorization: Bearer <key>' (or the 'x-api-key' header).");
         }
-        if (!MessageDigest.isEqual(masterKey, presented.getBytes(StandardCharsets.UTF_8))) {
-            throw GatewayException.authentication("Invalid API key: this gateway does not know the key you sent.");
+        if (masterKey.length > 0 && MessageDigest.isEqual(masterKey, presented.getBytes(StandardCharsets.UTF_8))) {
+            return Caller.MASTER;
         }
-        return "master";
+        if (keys.isEmpty()) {
+            throw unknownKey();
+        }
+        Principal p = keys.get().find(KeyHash.of(presented)).orElseThrow(Authenticator::unknownKey);
+        String refusal = p.refusal(clock.instant());
+        if (refusal != null) {
+            throw GatewayException.authentication(refusal);
+        }
+        return new Caller(p.label(), p);
+    }
+
+    /** An admin route: the master key, or a key of a {@code proxy_admin} user. */
+    public Caller authenticateAdmin(Function<String, String> headers) throws GatewayException {
+        Caller caller = authenticate(headers);
+        if (!caller.admin()) {
+            throw GatewayException.permissionDenied(
+                    null, "This route needs the master key or a key of a proxy_admin user.");
+        }
+        return caller;
+    }
+
+    private static GatewayException unknownKey() {
+        return GatewayException.authentication("Invalid API key: this gateway does not know the key you sent.");
     }
 
     /** The key from {@code Authorization: Bearer …}, else from {@code x-api-key}; null when neither is sent. */

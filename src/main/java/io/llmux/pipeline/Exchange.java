@@ -1,6 +1,8 @@
 package io.llmux.pipeline;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmux.auth.Principal;
+import io.llmux.budget.Reservation;
 import io.llmux.config.DeploymentConfig;
 import io.llmux.wire.RequestShape;
 import io.llmux.wire.Usage;
@@ -28,6 +30,8 @@ public final class Exchange {
     private String model;
     private List<String> tags = List.of();
     private String caller = "";
+    private Principal principal;
+    private Reservation reservation;
     private String deployment = "";
     private DeploymentConfig deploymentConfig;
     private int attempts;
@@ -126,6 +130,24 @@ public final class Exchange {
 
     public void caller(String value) {
         this.caller = value;
+    }
+
+    /** The virtual key calling, with its user, team and organization; null for the master key or an open gateway. */
+    public Principal principal() {
+        return principal;
+    }
+
+    public void principal(Principal value) {
+        this.principal = value;
+    }
+
+    /** The budget reservation admission took; settled once the answer's cost is known. Null when none. */
+    public Reservation reservation() {
+        return reservation;
+    }
+
+    public void reservation(Reservation value) {
+        this.reservation = value;
     }
 
     /** {@code provider/model} of the deployment that answered (or was tried last); empty before routing. */

@@ -1,14 +1,18 @@
 package io.llmux.server;
 
 import io.llmux.Snapshot;
+import io.llmux.admin.Management;
+import io.llmux.admin.ManagementApi;
 import io.llmux.pipeline.Endpoint;
 import io.llmux.spend.Pricing;
+import io.llmux.spend.SpendAccounting;
 import io.llmux.telemetry.AccessLog;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
-/** The routes of SPEC §3 (and the admin reload), wired to their handlers. */
+/** The routes of SPEC §3, the admin routes and the management API of SPEC §8, wired to their handlers. */
 public final class ApiRoutes {
     private ApiRoutes() {}
 
@@ -18,10 +22,14 @@ public final class ApiRoutes {
             Pricing pricing,
             Reloader reloader,
             LongSupplier nanoClock,
-            Clock wallClock) {
+            Clock wallClock,
+            SpendAccounting accounting,
+            Optional<Management> management,
+            Supplier<String> notReady) {
         Routes routes = new Routes();
         for (Endpoint e : Endpoint.values()) {
-            InferenceHandler h = new InferenceHandler(e, snapshots, accessLog, pricing, nanoClock, wallClock);
+            InferenceHandler h =
+                    new InferenceHandler(e, snapshots, accessLog, pricing, accounting, nanoClock, wallClock);
             String path = switch (e) {
                 case CHAT -> "/chat/completions";
                 case COMPLETIONS -> "/completions";
@@ -33,7 +41,7 @@ public final class ApiRoutes {
         routes.add("GET", "/v1/models", models::list).add("GET", "/models", models::list);
         routes.addPrefix("GET", "/v1/models/", models::one).addPrefix("GET", "/models/", models::one);
 
-        HealthHandler health = new HealthHandler(snapshots, wallClock);
+        HealthHandler health = new HealthHandler(snapshots, wallClock, notReady);
         routes.add("GET", "/health/live", health::live);
         routes.add("GET", "/health/ready", health::ready);
         routes.add("GET", "/health", health::deployments);
@@ -41,6 +49,9 @@ public final class ApiRoutes {
         AdminHandler admin = new AdminHandler(snapshots, reloader, wallClock);
         routes.add("POST", "/config/reload", admin::reload);
         routes.add("POST", "/deployments/cooldown", admin::cooldown);
+
+        ManagementHandler.register(
+                routes, ManagementApi.routes(management.orElse(null)), management.isPresent(), snapshots);
         return routes;
     }
 }

@@ -23,10 +23,13 @@ import java.util.function.Supplier;
 final class HealthHandler {
     private final Supplier<Snapshot> snapshots;
     private final Clock wallClock;
+    private final Supplier<String> notReady;
 
-    HealthHandler(Supplier<Snapshot> snapshots, Clock wallClock) {
+    /** @param notReady what the gateway waits for (the database, Redis), or null when it is ready */
+    HealthHandler(Supplier<Snapshot> snapshots, Clock wallClock, Supplier<String> notReady) {
         this.snapshots = snapshots;
         this.wallClock = wallClock;
+        this.notReady = notReady;
     }
 
     void live(Request r) throws IOException {
@@ -36,10 +39,14 @@ final class HealthHandler {
     void ready(Request r) throws IOException {
         Snapshot s = snapshots.get();
         ObjectNode root = Json.MAPPER.createObjectNode();
-        root.put("status", "ready");
+        String waiting = notReady.get();
+        root.put("status", waiting == null ? "ready" : "not_ready");
+        if (waiting != null) {
+            root.put("reason", waiting);
+        }
         root.put("providers", s.providers().size());
         root.put("model_groups", s.groups().names().size());
-        Responses.json(r, 200, root);
+        Responses.json(r, waiting == null ? 200 : 503, root);
     }
 
     void deployments(Request r) throws GatewayException, IOException {

@@ -6,10 +6,12 @@ import io.llmux.pipeline.Endpoint;
 import io.llmux.pipeline.Exchange;
 import io.llmux.pipeline.Reply;
 import io.llmux.spend.Pricing;
+import io.llmux.spend.SpendAccounting;
 import io.llmux.spend.Usd;
 import io.llmux.telemetry.AccessLog;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -27,6 +29,7 @@ final class InferenceHandler implements Handler {
     private final Supplier<Snapshot> snapshots;
     private final AccessLog accessLog;
     private final Pricing pricing;
+    private final SpendAccounting accounting;
     private final LongSupplier nanoClock;
     private final Clock wallClock;
 
@@ -35,12 +38,14 @@ final class InferenceHandler implements Handler {
             Supplier<Snapshot> snapshots,
             AccessLog accessLog,
             Pricing pricing,
+            SpendAccounting accounting,
             LongSupplier nanoClock,
             Clock wallClock) {
         this.endpoint = endpoint;
         this.snapshots = snapshots;
         this.accessLog = accessLog;
         this.pricing = pricing;
+        this.accounting = accounting;
         this.nanoClock = nanoClock;
         this.wallClock = wallClock;
     }
@@ -76,6 +81,14 @@ final class InferenceHandler implements Handler {
             Responses.error(r, e, ex == null ? Map.of() : ex.responseHeaders());
         } finally {
             long now = nanoClock.getAsLong();
+            if (ex != null) {
+                long end = wallClock.millis();
+                accounting.record(
+                        ex,
+                        status,
+                        Instant.ofEpochMilli(end - (now - r.startNanos()) / 1_000_000),
+                        Instant.ofEpochMilli(end));
+            }
             accessLog.record(new AccessLog.Entry(
                     wallClock.millis(),
                     r.requestId(),

@@ -56,6 +56,15 @@ public final class Pricing {
         return cost(p, usage);
     }
 
+    /**
+     * USD a request would cost on a deployment, for budget reservations: 0 when it has no price (an unpriced
+     * answer costs 0 too, and the warning comes when one is actually priced).
+     */
+    public double estimate(DeploymentConfig d, long promptTokens, long completionTokens) {
+        Price p = price(d);
+        return p == null ? 0 : cost(p, new Usage(promptTokens, completionTokens, 0));
+    }
+
     static double cost(Price p, Usage usage) {
         long prompt = Math.max(0, usage.promptTokens());
         long cached = Math.min(prompt, Math.max(0, usage.cachedTokens()));

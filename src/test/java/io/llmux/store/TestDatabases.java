@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * Where a contract test gets its empty databases: H2 files in a temporary directory, or databases of their own on
  * the local PostgreSQL, created per run and dropped after it so runs never see each other's rows.
  */
-interface TestDatabases extends AutoCloseable {
+public interface TestDatabases extends AutoCloseable {
     /** A new, empty database. */
     DatabaseConfig fresh();
 
