@@ -243,6 +243,78 @@ class GovernanceIT {
     }
 
     @Test
+    void aKeySeesOnlyItsModelsInTheModelList() throws Exception {
+        String key = manage("/key/generate", "{\"models\":[\"mock-model\"]}")
+                .get("key")
+                .asText();
+        JsonNode list = Fixtures.json(gw.get("/v1/models", auth(key)).body());
+        assertThat(list.get("data").findValuesAsText("id")).containsExactly("mock-model");
+        assertThat(gw.get("/v1/models/priced", auth(key)).statusCode()).isEqualTo(404);
+        JsonNode all = Fixtures.json(gw.get("/v1/models", auth(MASTER)).body());
+        assertThat(all.get("data").findValuesAsText("id")).contains("mock-model", "priced");
+    }
+
+    @Test
+    void aManagementKeyOfAnAdminManagesButMayNotCallModels() throws Exception {
+        manage("/user/new", "{\"user_id\":\"ops-admin\",\"user_role\":\"proxy_admin\",\"auto_create_key\":false}");
+        String key = manage("/key/generate", "{\"user_id\":\"ops-admin\",\"key_type\":\"management\"}")
+                .get("key")
+                .asText();
+        HttpResponse<String> made = gw.post("/key/generate", "{}", auth(key));
+        assertThat(made.statusCode()).as(made.body()).isEqualTo(200);
+        JsonNode e = Fixtures.error(chat(key, "mock-model", "hi"), 403, "permission_denied");
+        assertThat(e.get("code").asText()).isEqualTo("key_type_not_allowed");
+        assertThat(gw.get("/health", auth(key)).statusCode())
+                .as("an admin's key reads /health")
+                .isEqualTo(200);
+    }
+
+    @Test
+    void anOrdinaryKeyMayNotReadTheAdminHealthOrReload() throws Exception {
+        String key = manage("/key/generate", "{}").get("key").asText();
+        Fixtures.error(gw.get("/health", auth(key)), 403, "permission_denied");
+        Fixtures.error(gw.post("/config/reload", "", auth(key)), 403, "permission_denied");
+    }
+
+    @Test
+    void crossingASoftBudgetWarnsInAHeaderAndNeverRefuses() throws Exception {
+        String key =
+                manage("/key/generate", "{\"soft_budget\":0.000001}").get("key").asText();
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<String> r = chat(key, "priced", "hello");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.headers().firstValue("x-llmux-soft-budget-exceeded")).hasValue("true");
+        }
+        String quiet = manage("/key/generate", "{\"soft_budget\":1000000000}")
+                .get("key")
+                .asText();
+        assertThat(chat(quiet, "priced", "hello").headers().firstValue("x-llmux-soft-budget-exceeded"))
+                .isEmpty();
+    }
+
+    @Test
+    void aSpentBudgetComesBackWhenItsPeriodEnds() throws Exception {
+        double cost = costOfOneCall();
+        String key = manage(
+                        "/key/generate",
+                        "{\"budget_duration\":\"2s\",\"max_budget\":" + (estimate("hello") + cost / 2) + "}")
+                .get("key")
+                .asText();
+        assertThat(chat(key, "priced", "hello").statusCode()).isEqualTo(200);
+        Fixtures.error(chat(key, "priced", "hello"), 403, "permission_denied");
+        Fixtures.await(
+                () -> {
+                    try {
+                        return chat(key, "priced", "hello").statusCode() == 200;
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                },
+                Duration.ofSeconds(6),
+                "the next period admits the key again");
+    }
+
+    @Test
     void readinessSaysTheDatabaseAnswers() throws Exception {
         HttpResponse<String> r = gw.get("/health/ready");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);

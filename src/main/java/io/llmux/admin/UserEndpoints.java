@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmux.GatewayException;
+import io.llmux.store.BudgetDurations;
 import io.llmux.store.KeyRow;
 import io.llmux.store.Limits;
 import io.llmux.store.Page;
@@ -81,11 +82,16 @@ public final class UserEndpoints {
                 m.stores().teams().addMember(new TeamMember(team.teamId(), stored.userId(), team.role()));
             }
             if (withKey) {
-                Instant expires = keyDuration == null ? null : io.llmux.store.BudgetDurations.add(now, keyDuration, 1);
+                Instant expires = keyDuration == null ? null : BudgetDurations.add(now, keyDuration, 1);
                 issued = KeyIssuer.issue(m, (token, name) -> userKey(token, name, keyAlias, stored.userId(), expires));
             }
         } catch (StoreException e) {
-            users().delete(List.of(stored.userId())); // a user without the key it was asked for: undo, let it retry
+            // a user without the key it was asked for: undo, so the same call can simply be repeated
+            try {
+                users().delete(List.of(stored.userId()));
+            } catch (StoreException undo) {
+                e.addSuppressed(undo);
+            }
             throw e;
         }
         m.invalidation().all();

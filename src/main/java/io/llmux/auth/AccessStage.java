@@ -6,6 +6,7 @@ import io.llmux.budget.BudgetMessages;
 import io.llmux.budget.BudgetScopes;
 import io.llmux.budget.Ledger;
 import io.llmux.budget.Nanos;
+import io.llmux.budget.Reservation;
 import io.llmux.pipeline.Chain;
 import io.llmux.pipeline.Exchange;
 import io.llmux.pipeline.Reply;
@@ -16,7 +17,7 @@ import io.llmux.routing.ModelGroups;
 import io.llmux.spend.Pricing;
 import io.llmux.wire.TokenEstimate;
 import java.time.Clock;
-import java.util.List;
+import java.util.Set;
 
 /**
  * Admission for virtual keys (SPEC §8): the model must be on the key's, user's, team's and organization's lists,
@@ -24,8 +25,8 @@ import java.util.List;
  * on the exchange and is settled with the real cost when the answer is done. The master key passes untouched.
  */
 public final class AccessStage implements Stage {
-    /** LiteLLM's word in a key's model list for "whatever the key's team allows". */
-    static final String ALL_TEAM_MODELS = "all-team-models";
+    /** Key types that may call models; {@code management} and {@code read_only} keys may not (SPEC §8). */
+    private static final Set<String> DATA_PLANE_KEY_TYPES = Set.of("default", "llm_api");
 
     private final ModelGroups groups;
     private final Pricing pricing;
@@ -50,31 +51,32 @@ public final class AccessStage implements Stage {
         if (p == null) {
             return next.proceed(ex);
         }
+        if (!DATA_PLANE_KEY_TYPES.contains(p.key().keyType())) {
+            throw GatewayException.permissionDenied(
+                    "key_type_not_allowed",
+                    "This key's key_type is " + p.key().keyType() + "; it may not call models.");
+        }
         String requested = ex.model();
         ModelGroup group = groups.resolve(requested);
         String groupName = group == null ? requested : group.name();
-        checkModel("key", p.label(), p.key().models(), requested, groupName);
-        if (p.user() != null) {
-            checkModel("user", p.user().userId(), p.user().models(), requested, groupName);
-        }
-        if (p.team() != null) {
-            checkModel("team", p.teamLabel(), p.team().models(), requested, groupName);
-        }
-        if (p.organization() != null) {
-            checkModel(
-                    "organization",
-                    p.organization().organizationId(),
-                    p.organization().models(),
-                    requested,
-                    groupName);
+        String refusal = p.modelRefusal(requested, groupName);
+        if (refusal != null) {
+            throw GatewayException.permissionDenied("model_not_allowed", refusal);
         }
         if (group == null) {
             return next.proceed(ex); // the router answers 404 for an unknown model
         }
+        Reservation r;
         try {
-            ex.reservation(ledger.reserve(BudgetScopes.of(p, clock.instant()), estimate(ex, group)));
+            r = ledger.reserve(BudgetScopes.of(p, clock.instant()), estimate(ex, group));
         } catch (BudgetExceeded e) {
             throw BudgetMessages.exceeded(e);
+        }
+        ex.reservation(r);
+        Double soft = p.key().softBudget();
+        // the key's scope comes first; a soft budget warns the caller, it never refuses
+        if (soft != null && r.spentBefore().get(0) + r.estimateNanoUsd() >= Nanos.fromUsd(soft)) {
+            ex.responseHeader("x-llmux-soft-budget-exceeded", "true");
         }
         return next.proceed(ex);
     }
@@ -88,21 +90,5 @@ public final class AccessStage implements Stage {
             most = Math.max(most, pricing.estimate(d.model(), prompt, completion));
         }
         return Nanos.fromUsd(most);
-    }
-
-    private static void checkModel(String kind, String label, List<String> allowed, String requested, String group)
-            throws GatewayException {
-        if (allowed.isEmpty()
-                || allowed.contains(requested)
-                || allowed.contains(group)
-                || allowed.contains(ALL_TEAM_MODELS)
-                || allowed.contains("*")) {
-            return;
-        }
-        String shown =
-                allowed.size() <= 20 ? String.join(", ", allowed) : String.join(", ", allowed.subList(0, 20)) + ", …";
-        throw GatewayException.permissionDenied(
-                "model_not_allowed",
-                "The " + kind + " '" + label + "' may not use model '" + requested + "'. Allowed: " + shown + ".");
     }
 }

@@ -28,7 +28,7 @@ final class AdminHandler {
     }
 
     void reload(Request r) throws GatewayException, IOException {
-        Callers.authorized(snapshots, r);
+        Callers.admin(snapshots, r);
         List<String> warnings;
         try {
             warnings = reloader.reload();
@@ -55,7 +55,7 @@ final class AdminHandler {
      * ends a cooldown at once.
      */
     void cooldown(Request r) throws GatewayException, IOException {
-        Snapshot s = Callers.authorized(snapshots, r);
+        Snapshot s = Callers.admin(snapshots, r);
         JsonNode body = Requests.parseObject(BodyReader.read(r, 64 * 1024));
         JsonNode id = body.get("deployment");
         if (id == null || !id.isTextual() || id.asText().isBlank()) {

@@ -50,7 +50,7 @@ final class HealthHandler {
     }
 
     void deployments(Request r) throws GatewayException, IOException {
-        Snapshot s = Callers.authorized(snapshots, r);
+        Snapshot s = Callers.admin(snapshots, r);
         List<String> ids = new ArrayList<>();
         s.groups().all().forEach(g -> g.deployments().forEach(d -> ids.add(d.id())));
         Map<String, DeploymentStats> stats = s.routingState().stats(ids);
