@@ -134,7 +134,7 @@ public final class Gateway implements AutoCloseable {
                         options.clock(),
                         governance.accounting(),
                         management,
-                        governance::notReady),
+                        this::notReady),
                 log,
                 options.nanoClock());
     }
@@ -153,6 +153,12 @@ public final class Gateway implements AutoCloseable {
         LoadedConfig loaded = new ConfigLoader().load(options.configPath(), env);
         ConfigLoader.requireUsableProvider(loaded.config());
         return loaded;
+    }
+
+    /** What the gateway waits for before it is ready (the database, Redis), or null when nothing. */
+    private String notReady() {
+        String db = governance.notReady();
+        return db != null ? db : routingState.unreachable();
     }
 
     /** The snapshot requests use right now. */

@@ -85,6 +85,11 @@ public final class FallbackRoutingState implements RoutingState {
     }
 
     @Override
+    public String unreachable() {
+        return shared.unreachable();
+    }
+
+    @Override
     public void close() {
         try {
             shared.close();

@@ -146,6 +146,16 @@ final class RedisRoutingState implements RoutingState {
 
     /** Stops the heartbeat and gives back this replica's leases, then closes the connections. */
     @Override
+    public String unreachable() {
+        try {
+            redis.ping();
+            return null;
+        } catch (RuntimeException e) {
+            return "redis: " + e.getMessage();
+        }
+    }
+
+    @Override
     public void close() {
         leases.close();
         redis.close();

@@ -39,6 +39,14 @@ public interface RoutingState extends AutoCloseable {
     /** Sets a cooldown by hand, or clears it when {@code until} is null (admin {@code POST /deployments/cooldown}). */
     void setCooldown(String deploymentId, Instant until, String reason);
 
+    /**
+     * Why the shared state cannot be reached right now, for {@code /health/ready}; null when it can (always, for
+     * in-process state). Asks the shared store, so not for the request path.
+     */
+    default String unreachable() {
+        return null;
+    }
+
     @Override
     void close();
 }
