@@ -35,15 +35,27 @@ final class RequestIds {
         return true;
     }
 
-    /** 128 random bits as 32 hex digits; unique enough for logs and not worth a secure generator. */
+    /**
+     * 32 hex digits: the time in milliseconds (48 bits), then 80 random bits. Unique enough for logs and not worth
+     * a secure generator; ordered by time, so the spend log's unique index on request ids grows at its end instead
+     * of rewriting pages all over it (in H2 that write amplification filled a gigabyte in a minute and a half).
+     */
     static String create() {
-        ThreadLocalRandom rnd = ThreadLocalRandom.current();
+        return create(System.currentTimeMillis(), ThreadLocalRandom.current());
+    }
+
+    static String create(long millis, ThreadLocalRandom rnd) {
         char[] out = new char[36];
         "req_".getChars(0, 4, out, 0);
+        for (int i = 0; i < 12; i++) {
+            out[4 + i] = HEX[(int) (millis >>> (44 - 4 * i)) & 0xf];
+        }
         long hi = rnd.nextLong();
         long lo = rnd.nextLong();
+        for (int i = 0; i < 4; i++) {
+            out[16 + i] = HEX[(int) (hi >>> (60 - 4 * i)) & 0xf];
+        }
         for (int i = 0; i < 16; i++) {
-            out[4 + i] = HEX[(int) (hi >>> (60 - 4 * i)) & 0xf];
             out[20 + i] = HEX[(int) (lo >>> (60 - 4 * i)) & 0xf];
         }
         return new String(out);
