@@ -31,7 +31,7 @@ MVN := mvn -B -q -ntp -Dstyle.color=never
 
 SOURCES := $(shell find src/main -type f 2>/dev/null) pom.xml
 
-.PHONY: build run test coverage lint fmt check bench clean jdk
+.PHONY: bench-spend build run test coverage lint fmt check bench clean jdk
 
 build: $(JAR) bin/llmux
 
@@ -67,6 +67,11 @@ check: lint test
 SCENARIOS ?= seed overhead router anthropic stream memory
 bench: $(JAR)
 	BENCH_OUT=$(CURDIR)/bench/results LLMUX_HOME=$(CURDIR) LLMUX_JAVA="$(JDK)/bin/java" bench/run.sh --target llmux $(SCENARIOS)
+
+# Spend rows per second the batch writer stores, against the local PostgreSQL (DB_* to point elsewhere) and H2.
+bench-spend:
+	$(MVN) test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
+	"$(JDK)/bin/java" -cp target/test-classes:target/classes:$$(cat target/bench-classpath.txt) io.llmux.bench.SpendWriterBench
 
 clean:
 	$(MVN) clean
