@@ -3,6 +3,7 @@ package io.llmux.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.llmux.GatewayException;
 import io.llmux.store.BudgetDurations;
+import io.llmux.wire.Json;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -27,17 +28,12 @@ public final class Fields {
     }
 
     public Patch<String> string(String name) throws GatewayException {
-        JsonNode v = body.get(name);
-        if (v == null) {
-            return Patch.absent();
-        }
-        if (v.isNull()) {
-            return new Patch.Clear<>();
-        }
-        if (!v.isTextual()) {
-            throw bad(name, "must be a string");
-        }
-        return new Patch.Set<>(v.asText());
+        return read(name, v -> {
+            if (!v.isTextual()) {
+                throw bad(name, "must be a string");
+            }
+            return v.asText();
+        });
     }
 
     /** A string that must be sent and not be blank. */
@@ -51,124 +47,83 @@ public final class Fields {
 
     /** A number ≥ 0 (USD amounts). */
     public Patch<Double> amount(String name) throws GatewayException {
-        JsonNode v = body.get(name);
-        if (v == null) {
-            return Patch.absent();
-        }
-        if (v.isNull()) {
-            return new Patch.Clear<>();
-        }
-        if (!v.isNumber() || !Double.isFinite(v.asDouble()) || v.asDouble() < 0) {
-            throw bad(name, "must be a number of USD, 0 or more");
-        }
-        return new Patch.Set<>(v.asDouble());
+        return read(name, v -> usd(name, v));
     }
 
     /** A whole number ≥ 0 (limits). */
     public Patch<Long> count(String name) throws GatewayException {
-        JsonNode v = body.get(name);
-        if (v == null) {
-            return Patch.absent();
-        }
-        if (v.isNull()) {
-            return new Patch.Clear<>();
-        }
-        if (!v.canConvertToExactIntegral() || !v.isNumber() || v.asLong() < 0) {
-            throw bad(name, "must be a whole number, 0 or more");
-        }
-        return new Patch.Set<>(v.asLong());
+        return read(name, v -> whole(name, v));
     }
 
     public Patch<Boolean> bool(String name) throws GatewayException {
-        JsonNode v = body.get(name);
-        if (v == null) {
-            return Patch.absent();
-        }
-        if (v.isNull()) {
-            return new Patch.Clear<>();
-        }
-        if (!v.isBoolean()) {
-            throw bad(name, "must be true or false");
-        }
-        return new Patch.Set<>(v.asBoolean());
+        return read(name, v -> {
+            if (!v.isBoolean()) {
+                throw bad(name, "must be true or false");
+            }
+            return v.asBoolean();
+        });
     }
 
     /** A budget period such as {@code 30d} ({@link BudgetDurations}). */
     public Patch<String> duration(String name) throws GatewayException {
         Patch<String> p = string(name);
-        if (p instanceof Patch.Set<String> s) {
-            if (!BudgetDurations.valid(s.value())) {
-                throw bad(name, "must be a duration like 30s, 10m, 12h, 30d, 2w or 1mo; got \"" + s.value() + "\"");
-            }
+        if (p instanceof Patch.Set<String> s && !BudgetDurations.valid(s.value())) {
+            throw bad(name, "must be a duration like 30s, 10m, 12h, 30d, 2w or 1mo; got \"" + s.value() + "\"");
         }
         return p;
     }
 
     public Patch<List<String>> strings(String name) throws GatewayException {
-        JsonNode v = body.get(name);
-        if (v == null) {
-            return Patch.absent();
-        }
-        if (v.isNull()) {
-            return new Patch.Clear<>();
-        }
-        if (!v.isArray()) {
-            throw bad(name, "must be a list of strings");
-        }
-        List<String> out = new ArrayList<>(v.size());
-        for (JsonNode item : v) {
-            if (!item.isTextual()) {
+        return read(name, v -> {
+            if (!v.isArray()) {
                 throw bad(name, "must be a list of strings");
             }
-            out.add(item.asText());
-        }
-        return new Patch.Set<>(Collections.unmodifiableList(out));
+            List<String> out = new ArrayList<>(v.size());
+            for (JsonNode item : v) {
+                if (!item.isTextual()) {
+                    throw bad(name, "must be a list of strings");
+                }
+                out.add(item.asText());
+            }
+            return Collections.unmodifiableList(out);
+        });
     }
 
     /** A JSON object kept as it is ({@code metadata}). */
     public Patch<Map<String, Object>> object(String name) throws GatewayException {
-        JsonNode v = body.get(name);
-        if (v == null) {
-            return Patch.absent();
-        }
-        if (v.isNull()) {
-            return new Patch.Clear<>();
-        }
-        if (!v.isObject()) {
-            throw bad(name, "must be a JSON object");
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> e : v.properties()) {
-            out.put(e.getKey(), io.llmux.wire.Json.MAPPER.convertValue(e.getValue(), Object.class));
-        }
-        return new Patch.Set<>(Collections.unmodifiableMap(out));
+        return read(
+                name,
+                v -> byName(name, v, "must be a JSON object", (field, n) -> Json.MAPPER.convertValue(n, Object.class)));
     }
 
     /** Model name → whole number ≥ 0 ({@code model_rpm_limit}, {@code model_tpm_limit}). */
     public Patch<Map<String, Long>> countsByModel(String name) throws GatewayException {
-        JsonNode v = body.get(name);
-        if (v == null) {
-            return Patch.absent();
-        }
-        if (v.isNull()) {
-            return new Patch.Clear<>();
-        }
-        if (!v.isObject()) {
-            throw bad(name, "must be an object of model name to a whole number");
-        }
-        Map<String, Long> out = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> e : v.properties()) {
-            JsonNode n = e.getValue();
-            if (!n.isNumber() || !n.canConvertToExactIntegral() || n.asLong() < 0) {
-                throw bad(name + "." + e.getKey(), "must be a whole number, 0 or more");
-            }
-            out.put(e.getKey(), n.asLong());
-        }
-        return new Patch.Set<>(Collections.unmodifiableMap(out));
+        return read(name, v -> byName(name, v, "must be an object of model name to a whole number", Fields::whole));
     }
 
     /** Model name → USD ≥ 0 ({@code model_max_budget}). */
     public Patch<Map<String, Double>> amountsByModel(String name) throws GatewayException {
+        return read(
+                name,
+                v -> byName(name, v, "must be an object of model name to an amount of USD", (field, n) -> {
+                    if (n.isObject() && n.has("max_budget")) {
+                        n = n.get("max_budget"); // LiteLLM also takes {"gpt-4o": {"max_budget": 10, ...}}
+                    } else if (n.isObject() && n.has("budget_limit")) {
+                        n = n.get("budget_limit"); // ... and its newer {"gpt-4o": {"budget_limit": 10, "time_period":
+                        // "30d"}}
+                    }
+                    return usd(field, n);
+                }));
+    }
+
+    /** Converts a field that was sent with a value; throws the 400 for a value of the wrong shape. */
+    @FunctionalInterface
+    private interface Reader<T> {
+        T read(JsonNode value) throws GatewayException;
+    }
+
+    /** The one place that tells a field left out (keep) from one sent as null (clear) and one with a value. */
+    private <T> Patch<T> read(String name, Reader<T> reader) throws GatewayException {
         JsonNode v = body.get(name);
         if (v == null) {
             return Patch.absent();
@@ -176,23 +131,39 @@ public final class Fields {
         if (v.isNull()) {
             return new Patch.Clear<>();
         }
+        return new Patch.Set<>(reader.read(v));
+    }
+
+    /** Converts one entry of an object field; {@code field} is {@code name.key}, for the 400. */
+    @FunctionalInterface
+    private interface EntryReader<T> {
+        T read(String field, JsonNode value) throws GatewayException;
+    }
+
+    private static <T> Map<String, T> byName(String name, JsonNode v, String shape, EntryReader<T> entry)
+            throws GatewayException {
         if (!v.isObject()) {
-            throw bad(name, "must be an object of model name to an amount of USD");
+            throw bad(name, shape);
         }
-        Map<String, Double> out = new LinkedHashMap<>();
+        Map<String, T> out = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : v.properties()) {
-            JsonNode n = e.getValue();
-            if (n.isObject() && n.has("max_budget")) {
-                n = n.get("max_budget"); // LiteLLM also takes {"gpt-4o": {"max_budget": 10, ...}}
-            } else if (n.isObject() && n.has("budget_limit")) {
-                n = n.get("budget_limit"); // ... and its newer {"gpt-4o": {"budget_limit": 10, "time_period": "30d"}}
-            }
-            if (!n.isNumber() || !Double.isFinite(n.asDouble()) || n.asDouble() < 0) {
-                throw bad(name + "." + e.getKey(), "must be a number of USD, 0 or more");
-            }
-            out.put(e.getKey(), n.asDouble());
+            out.put(e.getKey(), entry.read(name + "." + e.getKey(), e.getValue()));
         }
-        return new Patch.Set<>(Collections.unmodifiableMap(out));
+        return Collections.unmodifiableMap(out);
+    }
+
+    private static double usd(String field, JsonNode n) throws GatewayException {
+        if (!n.isNumber() || !Double.isFinite(n.asDouble()) || n.asDouble() < 0) {
+            throw bad(field, "must be a number of USD, 0 or more");
+        }
+        return n.asDouble();
+    }
+
+    private static long whole(String field, JsonNode n) throws GatewayException {
+        if (!n.isNumber() || !n.canConvertToExactIntegral() || n.asLong() < 0) {
+            throw bad(field, "must be a whole number, 0 or more");
+        }
+        return n.asLong();
     }
 
     /** One of {@code allowed}. */
