@@ -7,7 +7,7 @@ import io.llmux.auth.RedisKeyInvalidation;
 import io.llmux.budget.Ledger;
 import io.llmux.budget.Ledgers;
 import io.llmux.config.Config;
-import io.llmux.routing.state.RedisClients;
+import io.llmux.redis.RedisClients;
 import io.llmux.spend.SpendAccounting;
 import io.llmux.spend.SpendLogWriter;
 import io.llmux.store.Database;

@@ -1,51 +1,45 @@
 package io.llmux.budget;
 
+import io.llmux.redis.RedisErrors;
 import io.llmux.telemetry.Log;
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Shared budget counters that degrade to this replica's own: a request never fails because Redis does. A call that
  * Redis fails is answered by the local ledger, and a reservation made there is settled there; local counters start
  * from what the database says was spent, so during an outage each replica holds the budget on its own (an overshoot
  * of at most one request per replica, as without Redis). After a failure Redis is left alone for a second, so a
- * Redis that hangs costs one request its timeout, not every request. The outage is logged once when it starts and
- * once when it ends; every failed call is counted for the metric.
+ * Redis that hangs costs one request its timeout, not every request. Failures are logged at most once a minute and
+ * the recovery once ({@link RedisErrors}); every failed call is counted for the metric.
  */
 public final class FallbackLedger implements Ledger {
-    static final long RETRY_AFTER_MILLIS = 1_000;
+    static final long RETRY_AFTER_MILLIS = RedisErrors.RETRY_AFTER_MILLIS;
 
     private final Ledger shared;
     private final LocalLedger local;
-    private final Clock clock;
-    private final Log log;
-    private final AtomicLong errors = new AtomicLong();
-    private final AtomicBoolean down = new AtomicBoolean();
-    private volatile long retryAt = Long.MIN_VALUE;
+    private final RedisErrors errors;
 
     FallbackLedger(Ledger shared, LocalLedger local, Clock clock, Log log) {
         this.shared = shared;
         this.local = local;
-        this.clock = clock;
-        this.log = log;
+        this.errors = new RedisErrors(clock, log, "budget counters are");
     }
 
     /** Calls to Redis that failed (connection refused, timeout, any error reply): the metric's source. */
     public long redisErrors() {
-        return errors.get();
+        return errors.count();
     }
 
     @Override
     public Reservation reserve(List<BudgetScope> scopes, long estimateNanoUsd) throws BudgetExceeded {
-        if (worthTrying()) {
+        if (errors.worthTrying()) {
             try {
                 Reservation r = shared.reserve(scopes, estimateNanoUsd);
-                answered();
+                errors.answered();
                 return r;
             } catch (RuntimeException e) {
-                failed("reserve", e);
+                errors.failed("reserve", e);
             }
         }
         return local.reserve(scopes, estimateNanoUsd);
@@ -63,21 +57,22 @@ public final class FallbackLedger implements Ledger {
         }
         try {
             shared.settle(reservation, actualNanoUsd);
-            answered();
+            errors.answered();
         } catch (RuntimeException e) {
-            failed("settle", e); // the reservation lapses; the cost reaches the counter through the database's spend
+            errors.failed(
+                    "settle", e); // the reservation lapses; the cost reaches the counter through the database's spend
         }
     }
 
     @Override
     public long spent(BudgetScope scope) {
-        if (worthTrying()) {
+        if (errors.worthTrying()) {
             try {
                 long spent = shared.spent(scope);
-                answered();
+                errors.answered();
                 return spent;
             } catch (RuntimeException e) {
-                failed("spent", e);
+                errors.failed("spent", e);
             }
         }
         return local.spent(scope);
@@ -88,50 +83,8 @@ public final class FallbackLedger implements Ledger {
         try {
             shared.close();
         } catch (RuntimeException e) {
-            failed("close", e);
+            errors.failed("close", e);
         }
         local.close();
-    }
-
-    private boolean worthTrying() {
-        long at = retryAt;
-        return at == Long.MIN_VALUE || clock.millis() >= at;
-    }
-
-    private void answered() {
-        if (down.get() && down.compareAndSet(true, false)) {
-            log.info("redis answers again: budget counters are shared", "redis_errors", errors.get());
-        }
-    }
-
-    private void failed(String call, RuntimeException e) {
-        long n = errors.incrementAndGet();
-        retryAt = clock.millis() + RETRY_AFTER_MILLIS;
-        if (down.compareAndSet(false, true)) {
-            log.warn( // once per outage: every request would hit it
-                    "redis failed: budget counters are this replica's own until it answers again",
-                    "call",
-                    call,
-                    "error",
-                    describe(e),
-                    "redis_errors",
-                    n);
-        }
-    }
-
-    /** The exception and its root, without a stack; Jedis hangs why a connect failed on as a suppressed one. */
-    private static String describe(Throwable e) {
-        Throwable root = e;
-        for (int depth = 0; depth < 10; depth++) { // bounded: a cause chain may loop
-            Throwable under = root.getCause() != null
-                    ? root.getCause()
-                    : root.getSuppressed().length > 0 ? root.getSuppressed()[0] : null;
-            if (under == null) {
-                break;
-            }
-            root = under;
-        }
-        String top = e.getClass().getSimpleName() + ": " + e.getMessage();
-        return root.equals(e) ? top : top + "; " + root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 }

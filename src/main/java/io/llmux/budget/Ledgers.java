@@ -1,7 +1,7 @@
 package io.llmux.budget;
 
 import io.llmux.config.RedisConfig;
-import io.llmux.routing.state.RedisClients;
+import io.llmux.redis.RedisClients;
 import io.llmux.telemetry.Log;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.llmux.budget;
 
-import io.llmux.routing.state.RedisScript;
+import io.llmux.redis.RedisScript;
 
 /**
  * The Lua behind {@link RedisLedger}: one script per call, so each is one round trip and atomic across every scope

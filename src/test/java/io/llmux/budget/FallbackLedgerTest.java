@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.llmux.budget.BudgetScope.Kind;
 import io.llmux.config.LoggingConfig;
 import io.llmux.config.RedisConfig;
-import io.llmux.routing.state.RedisClients;
+import io.llmux.redis.RedisClients;
 import io.llmux.telemetry.Log;
 import io.llmux.telemetry.LogSink;
 import io.llmux.testing.TestClock;

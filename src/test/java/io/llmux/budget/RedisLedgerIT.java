@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.llmux.budget.BudgetScope.Kind;
 import io.llmux.config.RedisConfig;
-import io.llmux.routing.state.RedisClients;
+import io.llmux.redis.RedisClients;
 import io.llmux.testing.Services;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.llmux.routing.state;
 
+import io.llmux.redis.RedisErrors;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.llmux.routing.state;
 
+import io.llmux.redis.RedisScript;
+
 /**
  * The Lua scripts behind {@link RedisRoutingState}'s writes: each call is one script, so it is one round trip and
  * atomic. Every key a script touches comes through KEYS and belongs to one deployment (one hash slot). Times come in

@@ -1,6 +1,8 @@
 package io.llmux.routing.state;
 
 import io.llmux.config.RedisConfig;
+import io.llmux.redis.RedisClients;
+import io.llmux.redis.RedisErrors;
 import io.llmux.telemetry.Log;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,7 +27,7 @@ public final class RoutingStates {
         if (!redis.configured()) {
             return local;
         }
-        RedisErrors errors = new RedisErrors(clock, log);
+        RedisErrors errors = new RedisErrors(clock, log, "routing state is");
         RedisRoutingState shared = new RedisRoutingState(
                 RedisClients.create(redis),
                 clock,

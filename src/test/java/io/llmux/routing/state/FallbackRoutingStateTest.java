@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.llmux.config.LoggingConfig;
 import io.llmux.config.RedisConfig;
+import io.llmux.redis.RedisClients;
+import io.llmux.redis.RedisErrors;
 import io.llmux.routing.state.RoutingState.Lease;
 import io.llmux.telemetry.Log;
 import io.llmux.telemetry.LogSink;
@@ -29,8 +31,8 @@ class FallbackRoutingStateTest {
     private final LogSink sink = new LogSink(logged, () -> false);
     private final Log log = new Log(sink, LoggingConfig.Level.INFO, clock::millis);
     private final Flaky redis = new Flaky(new LocalRoutingState(clock));
-    private final FallbackRoutingState state =
-            new FallbackRoutingState(redis, new LocalRoutingState(clock), new RedisErrors(clock, log));
+    private final FallbackRoutingState state = new FallbackRoutingState(
+            redis, new LocalRoutingState(clock), new RedisErrors(clock, log, "routing state is"));
 
     @AfterEach
     void closeSink() {
@@ -187,7 +189,7 @@ class FallbackRoutingStateTest {
         }
         RedisConfig config = new RedisConfig(
                 "127.0.0.1:" + closedPort, "", 0, Duration.ofMillis(200), RedisConfig.OnError.FAIL_OPEN);
-        RedisErrors errors = new RedisErrors(clock, log);
+        RedisErrors errors = new RedisErrors(clock, log, "routing state is");
         long started = System.nanoTime();
         try (FallbackRoutingState fallback = new FallbackRoutingState(
                 new RedisRoutingState(

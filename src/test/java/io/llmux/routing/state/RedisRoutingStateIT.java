@@ -3,6 +3,7 @@ package io.llmux.routing.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.llmux.config.RedisConfig;
+import io.llmux.redis.RedisClients;
 import io.llmux.routing.state.RoutingState.Lease;
 import io.llmux.testing.Services;
 import java.time.Clock;

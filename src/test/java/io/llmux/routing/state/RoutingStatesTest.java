@@ -1,7 +1,6 @@
 package io.llmux.routing.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.llmux.config.LoggingConfig;
 import io.llmux.config.RedisConfig;
@@ -17,7 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Where routing state lives follows {@code redis:}; {@code redis.addr} takes host:port or a URL. */
+/** Where routing state lives follows {@code redis:}. */
 class RoutingStatesTest {
     private final TestClock clock = new TestClock(Instant.parse("2030-01-01T12:00:10Z"));
     private final LogSink sink = new LogSink(new ByteArrayOutputStream(), () -> false);
@@ -51,34 +50,5 @@ class RoutingStatesTest {
             assertThat(state.stats(List.of("a/b")).get("a/b").inFlight()).isEqualTo(1);
             assertThat(((FallbackRoutingState) state).redisErrors()).isEqualTo(1);
         }
-    }
-
-    @Test
-    void addrIsHostAndPortAsInTheOriginalReadme() {
-        assertThat(RedisClients.target(redis("redis.internal:6380", "pw", 2)))
-                .isEqualTo(new RedisClients.Target("redis.internal", 6380, "", "pw", 2, false));
-        assertThat(RedisClients.target(redis("localhost", "", 0)))
-                .isEqualTo(new RedisClients.Target("localhost", 6379, "", "", 0, false));
-        assertThat(RedisClients.target(redis("[::1]:7000", "", 0)))
-                .isEqualTo(new RedisClients.Target("::1", 7000, "", "", 0, false));
-    }
-
-    @Test
-    void aRedisUrlCarriesItsOwnPasswordAndDatabase() {
-        assertThat(RedisClients.target(redis("redis://:secret@cache:6390/3", "ignored", 0)))
-                .isEqualTo(new RedisClients.Target("cache", 6390, "", "secret", 3, false));
-        assertThat(RedisClients.target(redis("rediss://app:secret@cache", "", 1)))
-                .isEqualTo(new RedisClients.Target("cache", 6379, "app", "secret", 1, true));
-        assertThat(RedisClients.target(redis("redis://cache:6379", "from-section", 4)))
-                .isEqualTo(new RedisClients.Target("cache", 6379, "", "from-section", 4, false));
-    }
-
-    @Test
-    void aBadAddrIsNamedWithoutItsPassword() {
-        assertThatThrownBy(() -> RedisClients.target(redis("redis://:secret@cache:6390/x", "", 0)))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("redis.addr: \"cache:6390/x\" is not host:port or a redis:// URL");
-        assertThatThrownBy(() -> RedisClients.target(redis("cache:port", "", 0)))
-                .hasMessageContaining("\"cache:port\"");
     }
 }

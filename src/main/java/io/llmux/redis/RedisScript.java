@@ -1,4 +1,4 @@
-package io.llmux.routing.state;
+package io.llmux.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,4 +1,4 @@
-package io.llmux.routing.state;
+package io.llmux.redis;
 
 import io.llmux.config.RedisConfig;
 import io.llmux.telemetry.Slf4jSilence;
