@@ -9,6 +9,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -49,7 +51,14 @@ class GovernanceIT {
                         model: priced
                         input_cost_per_million: 1000000
                         output_cost_per_million: 1000000
+                      - name: priced-b
+                        model: priced-b
+                        input_cost_per_million: 1000000
+                        output_cost_per_million: 1000000
                       - mock-model
+                routing:
+                  aliases:
+                    priced-alias: priced
                 """.formatted(MASTER));
         Fixtures.await(
                 () -> ready(), Duration.ofSeconds(20), "the embedded database is migrated and the gateway is ready");
@@ -120,6 +129,61 @@ class GovernanceIT {
         assertThat(chat(key, "mock-model", "hello").statusCode())
                 .as("the budget is not used up, so a call that costs nothing still fits")
                 .isEqualTo(200);
+    }
+
+    @Test
+    void aKeysBudgetForOneModelRefusesThatModelOnceUsedWhileAnotherModelStillWorks() throws Exception {
+        double cost = costOfOneCall();
+        // room for one call's reservation on "priced", not for a second one on top of the first one's cost
+        JsonNode made = manage(
+                "/key/generate",
+                "{\"key_alias\":\"per-model\",\"model_max_budget\":{\"priced\":" + (estimate("hello") + cost / 2)
+                        + "}}");
+        String key = made.get("key").asText();
+        String hash = made.get("token").asText();
+        HttpResponse<String> first = chat(key, "priced", "hello");
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+
+        JsonNode e = Fixtures.error(chat(key, "priced", "hello"), 403, "permission_denied");
+        assertThat(e.get("code").asText()).isEqualTo("budget_exceeded");
+        assertThat(e.get("message").asText())
+                .startsWith("Budget exceeded for key 'per-model' on model 'priced': ")
+                .contains("model_max_budget")
+                .doesNotContain(key);
+        double onB = 0;
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<String> r = chat(key, "priced-b", "hello");
+            assertThat(r.statusCode())
+                    .as("model B has no budget of its own: " + r.body())
+                    .isEqualTo(200);
+            onB += Double.parseDouble(
+                    r.headers().firstValue("x-llmux-response-cost").orElseThrow());
+        }
+
+        double onA = Double.parseDouble(
+                first.headers().firstValue("x-llmux-response-cost").orElseThrow());
+        Map<String, Double> expected = Map.of("priced", onA, "priced-b", onB);
+        Fixtures.await(
+                () -> modelSpendOf(hash).equals(expected),
+                Duration.ofSeconds(5),
+                "/key/info's model_spend is " + expected);
+        assertThat(spendOf(hash)).isEqualTo(onA + onB);
+    }
+
+    @Test
+    void aModelBudgetSetUnderAnAliasHoldsForCallsByThatAliasAndNamesIt() throws Exception {
+        double cost = costOfOneCall();
+        String key = manage(
+                        "/key/generate",
+                        "{\"key_alias\":\"by-alias\",\"model_max_budget\":{\"priced-alias\":"
+                                + (estimate("hello") + cost / 2) + "}}")
+                .get("key")
+                .asText();
+        assertThat(chat(key, "priced-alias", "hello").statusCode()).isEqualTo(200);
+
+        JsonNode e = Fixtures.error(chat(key, "priced-alias", "hello"), 403, "permission_denied");
+        assertThat(e.get("message").asText())
+                .startsWith("Budget exceeded for key 'by-alias' on model 'priced-alias': ");
     }
 
     @Test
@@ -372,6 +436,22 @@ class GovernanceIT {
             HttpResponse<String> r = gw.get("/spend/logs?api_key=" + hash, auth(MASTER));
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             return Fixtures.json(r.body());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static Map<String, Double> modelSpendOf(String hash) {
+        try {
+            HttpResponse<String> r = gw.get("/key/info?key=" + hash, auth(MASTER));
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            Map<String, Double> spend = new TreeMap<>();
+            Fixtures.json(r.body())
+                    .path("info")
+                    .path("model_spend")
+                    .properties()
+                    .forEach(f -> spend.put(f.getKey(), f.getValue().asDouble()));
+            return spend;
         } catch (Exception e) {
             throw new AssertionError(e);
         }

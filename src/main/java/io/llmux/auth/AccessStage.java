@@ -21,8 +21,9 @@ import java.util.Set;
 
 /**
  * Admission for virtual keys (SPEC §8): the model must be on the key's, user's, team's and organization's lists,
- * and the request's estimated cost is reserved on their budgets, all at once or not at all. The reservation rides
- * on the exchange and is settled with the real cost when the answer is done. The master key passes untouched.
+ * and the request's estimated cost is reserved on their budgets (and on the key's budget for the model, when it has
+ * one), all at once or not at all. The reservation rides on the exchange and is settled with the real cost when the
+ * answer is done. The master key passes untouched.
  */
 public final class AccessStage implements Stage {
     /** Key types that may call models; {@code management} and {@code read_only} keys may not (SPEC §8). */
@@ -68,7 +69,7 @@ public final class AccessStage implements Stage {
         }
         Reservation r;
         try {
-            r = ledger.reserve(BudgetScopes.of(p, clock.instant()), estimate(ex, group));
+            r = ledger.reserve(BudgetScopes.of(p, requested, group.name(), clock.instant()), estimate(ex, group));
         } catch (BudgetExceeded e) {
             throw BudgetMessages.exceeded(e);
         }

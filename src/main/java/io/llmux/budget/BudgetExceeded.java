@@ -16,7 +16,12 @@ public final class BudgetExceeded extends Exception {
     }
 
     public BudgetExceeded(BudgetScope scope, long spentNanoUsd, long estimateNanoUsd) {
-        super(scope.kind().wire() + " " + scope.label() + " is over its budget", null, false, false);
+        super(
+                scope.kind().wire() + " " + scope.label() + (scope.model() == null ? "" : " on model " + scope.model())
+                        + " is over its budget",
+                null,
+                false,
+                false);
         this.scope = scope;
         this.spentNanoUsd = spentNanoUsd;
         this.estimateNanoUsd = estimateNanoUsd;

@@ -28,6 +28,20 @@ class BudgetMessagesTest {
     }
 
     @Test
+    void aKeysBudgetForOneModelNamesTheModelAndModelMaxBudget() {
+        long resetAt = Instant.parse("2030-02-01T00:00:00Z").toEpochMilli();
+        BudgetScope model = new BudgetScope(Kind.KEY, "hash#gpt-4o", "alice", 200 * CENT, resetAt, 0, "gpt-4o");
+
+        GatewayException e = BudgetMessages.exceeded(new BudgetExceeded(model, 200 * CENT, 5 * CENT));
+
+        assertThat(e.code()).isEqualTo("budget_exceeded");
+        assertThat(e.getMessage())
+                .isEqualTo("Budget exceeded for key 'alice' on model 'gpt-4o': it has used $2.00 of its $2.00 budget"
+                        + " (requests in flight included). The budget resets at 2030-02-01T00:00:00Z; until then an"
+                        + " admin can raise model_max_budget.");
+    }
+
+    @Test
     void aRequestThatWouldPassTheBudgetSaysSoAndABudgetWithoutDurationDoesNotReset() {
         BudgetScope key = new BudgetScope(Kind.KEY, "hash", "sk-...abcd", 10 * CENT, 0, 0);
 

@@ -72,6 +72,12 @@ abstract class LedgerContract {
         return scope(Kind.ORGANIZATION, "o1", maxCents, 0, 0);
     }
 
+    /** Key k1's budget for one model group, as {@link BudgetScopes} names it. */
+    static BudgetScope keyOnModel(String group, long maxCents) {
+        return scope(Kind.KEY, "k1" + BudgetScopes.MODEL_SEPARATOR + group, maxCents, 0, 0)
+                .withModel(group);
+    }
+
     long cents(BudgetScope scope) {
         return ledger.spent(scope) / CENT;
     }
@@ -110,6 +116,25 @@ abstract class LedgerContract {
         for (BudgetScope s : roomy) {
             assertThat(cents(s)).as("%s after settling", s.kind()).isEqualTo(7);
         }
+    }
+
+    @Test
+    void aKeysBudgetForOneModelRefusesThatModelWhileTheKeyStillCallsOthersAndCountsAll() throws BudgetExceeded {
+        BudgetScope key = key(100);
+        BudgetScope gpt = keyOnModel("gpt-4o", 10);
+        BudgetScope claude = keyOnModel("claude", 10);
+        ledger.settle(ledger.reserve(List.of(key, gpt), 10 * CENT), 10 * CENT);
+
+        BudgetExceeded refused =
+                catchThrowableOfType(BudgetExceeded.class, () -> ledger.reserve(List.of(key, gpt), CENT));
+        ledger.settle(ledger.reserve(List.of(key, claude), 4 * CENT), 4 * CENT);
+
+        assertThat(refused.scope()).isEqualTo(gpt);
+        assertThat(refused.scope().model()).isEqualTo("gpt-4o");
+        assertThat(refused.spentNanoUsd()).isEqualTo(10 * CENT);
+        assertThat(cents(key)).as("the key counts its spend on every model").isEqualTo(14);
+        assertThat(cents(gpt)).isEqualTo(10);
+        assertThat(cents(claude)).isEqualTo(4);
     }
 
     @Test

@@ -117,12 +117,14 @@ class RedisLedgerIT extends LedgerContract {
                 key(100),
                 scope(Kind.USER, "{alice}", 100, 0, 0),
                 scope(Kind.TEAM, "ml:research}{x", 100, inDays(30), 0),
-                org(100));
+                org(100),
+                keyOnModel("openai/gpt-4o:mini {eu}#2", 100));
         ledger.reserve(scopes, CENT);
 
         try (RedisClient redis = RedisClients.create(config)) {
             List<String> written = ourKeys(redis);
-            assertThat(written).as("a counter and a reservation set per scope").hasSize(8);
+            assertThat(written).as("a counter and a reservation set per scope").hasSize(10);
+            assertThat(written).contains(prefix + "{b}:c:key:k1#openai/gpt-4o:mini {eu}#2");
             Set<Integer> slots = new HashSet<>();
             for (String name : written) {
                 slots.add(JedisClusterCRC16.getSlot(name));
