@@ -287,6 +287,30 @@ class GovernanceIT {
     }
 
     @Test
+    void aKeyRegeneratesThroughLiteLlmsPathFormAsThroughTheBodyForm() throws Exception {
+        String old = manage("/key/generate", "{\"max_budget\":5}").get("key").asText();
+
+        HttpResponse<String> r = gw.post("/key/" + old + "/regenerate", "{\"max_budget\":9}", auth(MASTER));
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode fresh = Fixtures.json(r.body());
+        assertThat(fresh.get("max_budget").asDouble()).isEqualTo(9.0);
+        String key = fresh.get("key").asText();
+        assertThat(chat(key, "mock-model", "hi").statusCode()).isEqualTo(200);
+        Fixtures.error(chat(old, "mock-model", "hi"), 401, "authentication_error");
+        String path = "/key/" + key + "/regenerate";
+        JsonNode twoKeys =
+                Fixtures.error(gw.post(path, "{\"key\":\"" + old + "\"}", auth(MASTER)), 400, "invalid_request_error");
+        assertThat(twoKeys.get("param").asText()).isEqualTo("key");
+        Fixtures.error(gw.post(path, "{}", auth(key)), 403, "permission_denied");
+        Fixtures.error(gw.post("/key/sk-nobody-12345/regenerate", "{}", auth(MASTER)), 404, "not_found_error");
+        Fixtures.error(gw.get(path, auth(MASTER)), 405, "invalid_request_error");
+        assertThat(chat(key, "mock-model", "hi").statusCode())
+                .as("refused calls change nothing")
+                .isEqualTo(200);
+    }
+
+    @Test
     void aKeyThatIsNotAnAdminsMayNotManageButMayReadItsOwnInfo() throws Exception {
         JsonNode made = manage("/key/generate", "{}");
         String key = made.get("key").asText();

@@ -135,8 +135,8 @@ class ShutdownIT {
         }
     }
 
-    /** The real jar on this JVM's java, its output in {@code dir/out.log}. */
-    private static Process launch(Path jar, Path config, Path dir) throws java.io.IOException {
+    /** The real jar on this JVM's java, its output appended to {@code dir/out.log} (a restart adds to it). */
+    static Process launch(Path jar, Path config, Path dir) throws java.io.IOException {
         return new ProcessBuilder(
                         ProcessHandle.current().info().command().orElse("java"),
                         "-jar",
@@ -145,11 +145,12 @@ class ShutdownIT {
                         config.toString())
                 .directory(dir.toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("out.log").toFile())
+                .redirectOutput(
+                        ProcessBuilder.Redirect.appendTo(dir.resolve("out.log").toFile()))
                 .start();
     }
 
-    private static void waitLive(HttpClient client, int port) throws Exception {
+    static void waitLive(HttpClient client, int port) throws Exception {
         long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < end) {
             try {
@@ -168,7 +169,7 @@ class ShutdownIT {
         throw new AssertionError("the gateway did not come up on port " + port);
     }
 
-    private static int freePort() throws Exception {
+    static int freePort() throws Exception {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             return s.getLocalPort();
         }

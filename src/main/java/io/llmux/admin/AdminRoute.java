@@ -1,6 +1,9 @@
 package io.llmux.admin;
 
-/** A management route and who may call it. */
+/**
+ * A management route and who may call it. A path may have one {@code {name}} segment, as LiteLLM's
+ * {@code /key/{key}/regenerate}: the endpoint then finds that segment's value in the body field {@code name}.
+ */
 public record AdminRoute(String method, String path, Access access, AdminEndpoint endpoint) {
 
     /** Who may call a route. Admins are the master key and keys of {@code proxy_admin} users (SPEC §8). */

@@ -24,9 +24,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The key routes of SPEC §8 with LiteLLM's fields and answers: generate, update, delete, info, list, regenerate,
- * block and unblock. Wherever a key is named, its hash works as well as the key itself. Every write tells the key
- * cache, so a change holds on the next request.
+ * The key routes of SPEC §8 with LiteLLM's fields and answers: generate, update, delete, info, list, regenerate
+ * (also in LiteLLM's path form {@code /key/{key}/regenerate}), block and unblock. Wherever a key is named, its hash
+ * works as well as the key itself. Every write tells the key cache, so a change holds on the next request.
  *
  * <p>Choices where LiteLLM is loose or silent:
  *
@@ -63,6 +63,7 @@ public final class KeyEndpoints {
                 AdminRoute.self("GET", "/key/info", this::info),
                 AdminRoute.read("GET", "/key/list", this::list),
                 AdminRoute.admin("POST", "/key/regenerate", this::regenerate),
+                AdminRoute.admin("POST", "/key/{key}/regenerate", this::regenerate),
                 AdminRoute.admin("POST", "/key/block", r -> block(r, true)),
                 AdminRoute.admin("POST", "/key/unblock", r -> block(r, false)));
     }

@@ -2,6 +2,7 @@ package io.llmux.server;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmux.GatewayException;
 import io.llmux.Snapshot;
 import io.llmux.admin.AdminRequest;
@@ -31,11 +32,13 @@ final class ManagementHandler {
 
     static void register(Routes routes, List<AdminRoute> api, boolean available, Supplier<Snapshot> snapshots) {
         for (AdminRoute route : api) {
-            routes.add(route.method(), route.path(), r -> handle(route, available, snapshots, r));
+            Routes.Template template = Routes.Template.of(route.path());
+            routes.add(route.method(), route.path(), r -> handle(route, template, available, snapshots, r));
         }
     }
 
-    private static void handle(AdminRoute route, boolean available, Supplier<Snapshot> snapshots, Request r)
+    private static void handle(
+            AdminRoute route, Routes.Template template, boolean available, Supplier<Snapshot> snapshots, Request r)
             throws GatewayException, IOException {
         if (!available) {
             throw new GatewayException(
@@ -50,6 +53,9 @@ final class ManagementHandler {
         Caller caller = authorize(s, route.access(), r);
         Map<String, String> query = query(r.exchange().getRequestURI().getRawQuery());
         JsonNode body = body(s, r);
+        if (template != null) {
+            body = withPathId(body, template.name(), template.id(r.path()));
+        }
         try {
             JsonNode answer = route.endpoint().handle(new AdminRequest(r.method(), r.path(), query, body, caller));
             Responses.json(r, 200, answer);
@@ -105,6 +111,22 @@ final class ManagementHandler {
             throw GatewayException.invalidRequest(null, "The body must be a JSON object.");
         }
         return node;
+    }
+
+    /**
+     * The id of a templated path as the body field of that name, so one endpoint serves both of LiteLLM's forms
+     * ({@code POST /key/{key}/regenerate} and {@code POST /key/regenerate} with {@code key}). A body naming another
+     * value is refused rather than one of the two silently winning.
+     */
+    private static JsonNode withPathId(JsonNode body, String name, String id) throws GatewayException {
+        JsonNode sent = body.get(name);
+        if (sent != null && !sent.isNull() && !sent.asText().equals(id)) {
+            throw GatewayException.invalidRequest(
+                    name, "'" + name + "' in the body differs from the one in the path; send it in one place.");
+        }
+        ObjectNode merged = ((ObjectNode) body).deepCopy();
+        merged.put(name, id);
+        return merged;
     }
 
     /** The first value of each query parameter, decoded. */

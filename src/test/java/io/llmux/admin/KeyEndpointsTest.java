@@ -683,6 +683,19 @@ class KeyEndpointsTest {
     }
 
     @Test
+    void thePathFormRegeneratesTheKeyTheServerPutsInTheBody() {
+        String old = generate("{\"max_budget\": 7}");
+
+        // the server copies the {key} segment of /key/{key}/regenerate into the body's key
+        JsonNode out = call("POST", "/key/{key}/regenerate", Caller.MASTER, Map.of(), "{\"key\": \"" + old + "\"}");
+
+        assertThat(out.get("key").asText()).startsWith("sk-").isNotEqualTo(old);
+        assertThat(stores.keys().findByHash(KeyHash.of(old))).isEmpty();
+        assertThat(stores.keys().findByHash(KeyHash.of(out.get("key").asText())))
+                .isPresent();
+    }
+
+    @Test
     void regenerateRefusesUnknownKeysAndBadNewKeysWithoutChangingAnything() {
         String key = generate("{\"max_budget\": 7}");
         String taken = generate("{}");
@@ -748,6 +761,7 @@ class KeyEndpointsTest {
                         "GET /key/info SELF",
                         "GET /key/list READ",
                         "POST /key/regenerate ADMIN",
+                        "POST /key/{key}/regenerate ADMIN",
                         "POST /key/block ADMIN",
                         "POST /key/unblock ADMIN");
     }
