@@ -1,7 +1,6 @@
 package io.llmux.redis;
 
 import io.llmux.config.RedisConfig;
-import io.llmux.telemetry.Slf4jSilence;
 import java.net.URI;
 import java.time.Duration;
 import redis.clients.jedis.ClientSetInfoConfig;
@@ -24,7 +23,6 @@ public final class RedisClients {
     private RedisClients() {}
 
     public static RedisClient create(RedisConfig config) {
-        Slf4jSilence.install();
         Target t = target(config);
         int timeout = (int) Math.min(Integer.MAX_VALUE, config.timeout().toMillis());
         DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()

@@ -3,7 +3,6 @@ package io.llmux.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.llmux.config.DatabaseConfig;
-import io.llmux.telemetry.Slf4jSilence;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +42,6 @@ public final class Database implements AutoCloseable {
      * @throws StoreException when the embedded database's directory cannot be created
      */
     public static Database open(DatabaseConfig config, Path workingDir) {
-        Slf4jSilence.install(); // before Hikari's first logger is made
         HikariConfig hikari = new HikariConfig();
         String description;
         switch (config.type()) {
