@@ -147,7 +147,14 @@ final class Governance implements AutoCloseable {
         if (!migrated) {
             return "database: not reachable yet (" + stores.get().database().describe() + ")";
         }
-        return stores.get().database().ping() ? null : "database: not answering";
+        if (!stores.get().database().ping()) {
+            return "database: not answering";
+        }
+        // a replica that does not hear other replicas' key changes yet would serve a blocked key for up to a second
+        if (invalidation.orElse(null) instanceof RedisKeyInvalidation shared && !shared.listening()) {
+            return "redis: not listening for key changes yet";
+        }
+        return null;
     }
 
     private void migrate() {

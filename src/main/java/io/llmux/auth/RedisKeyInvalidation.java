@@ -39,6 +39,11 @@ public final class RedisKeyInvalidation implements KeyInvalidation, AutoCloseabl
                 Thread.ofPlatform().daemon().name("llmux-key-invalidations").start(this::listen);
     }
 
+    /** True once this replica listens for other replicas' changes (readiness waits for it). */
+    public boolean listening() {
+        return subscriber.isSubscribed();
+    }
+
     @Override
     public void key(String keyHash) {
         local.key(keyHash);
