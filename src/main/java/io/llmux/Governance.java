@@ -81,7 +81,7 @@ final class Governance implements AutoCloseable {
         Database db = Database.open(config.database(), workingDir);
         Stores stores = Stores.over(db, clock);
         KeyCache keys = new KeyCache(
-                new PrincipalLoader(stores.keys(), stores.users(), stores.teams(), stores.organizations()),
+                new PrincipalLoader(stores.keys(), stores.users(), stores.teams(), stores.organizations())::load,
                 KEY_REFRESH,
                 100_000,
                 Executors.newVirtualThreadPerTaskExecutor(),

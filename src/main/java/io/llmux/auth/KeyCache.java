@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 
 /**
  * Virtual keys by hash, so a known key never costs a database query on the request path (SPEC §8).
@@ -32,7 +33,16 @@ public final class KeyCache implements KeyInvalidation {
 
     private final LoadingCache<String, Lookup> cache;
 
-    public KeyCache(PrincipalLoader loader, Duration refresh, long maxKeys, Executor executor, Ticker ticker) {
+    /**
+     * @param loader a key and what it belongs to by the key's hash ({@link PrincipalLoader#load}); empty when unknown,
+     *     a {@link StoreException} when the database cannot answer
+     */
+    public KeyCache(
+            Function<String, Optional<Principal>> loader,
+            Duration refresh,
+            long maxKeys,
+            Executor executor,
+            Ticker ticker) {
         long refreshNanos = refresh.toNanos();
         this.cache = Caffeine.newBuilder()
                 .maximumSize(maxKeys)
@@ -62,7 +72,7 @@ public final class KeyCache implements KeyInvalidation {
                 .build(new CacheLoader<String, Lookup>() {
                     @Override
                     public Lookup load(String hash) {
-                        return loader.load(hash).<Lookup>map(Known::new).orElse(UNKNOWN);
+                        return loader.apply(hash).<Lookup>map(Known::new).orElse(UNKNOWN);
                     }
 
                     @Override
