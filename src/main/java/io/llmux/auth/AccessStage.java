@@ -15,7 +15,6 @@ import io.llmux.routing.Deployment;
 import io.llmux.routing.ModelGroup;
 import io.llmux.routing.ModelGroups;
 import io.llmux.spend.Pricing;
-import io.llmux.wire.TokenEstimate;
 import java.time.Clock;
 import java.util.Set;
 
@@ -84,8 +83,8 @@ public final class AccessStage implements Stage {
 
     /** The dearest deployment of the group at the request's prompt and expected answer length. */
     private long estimate(Exchange ex, ModelGroup group) {
-        long prompt = TokenEstimate.prompt(ex.body());
-        long completion = TokenEstimate.completion(ex.body());
+        long prompt = ex.promptEstimate();
+        long completion = ex.completionEstimate();
         double most = 0;
         for (Deployment d : group.deployments()) {
             most = Math.max(most, pricing.estimate(d.model(), prompt, completion));

@@ -5,6 +5,7 @@ import io.llmux.auth.Principal;
 import io.llmux.budget.Reservation;
 import io.llmux.config.DeploymentConfig;
 import io.llmux.wire.RequestShape;
+import io.llmux.wire.TokenEstimate;
 import io.llmux.wire.Usage;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,6 +39,8 @@ public final class Exchange {
     private long upstreamNanos;
     private Usage usage = Usage.NONE;
     private double costUsd;
+    private long promptEstimate = -1;
+    private long completionEstimate = -1;
 
     /**
      * @param rawBody the request body as received; parsed by the request stage, after auth
@@ -81,6 +84,25 @@ public final class Exchange {
     /** The client's JSON, checked; null until the request stage ran. */
     public ObjectNode body() {
         return body;
+    }
+
+    /**
+     * The prompt's tokens as {@link TokenEstimate#prompt} estimates them, worked out once: admission, the router
+     * and some strategies all ask. Only after the request stage.
+     */
+    public long promptEstimate() {
+        if (promptEstimate < 0) {
+            promptEstimate = TokenEstimate.prompt(body);
+        }
+        return promptEstimate;
+    }
+
+    /** The answer's expected tokens ({@link TokenEstimate#completion}), worked out once. */
+    public long completionEstimate() {
+        if (completionEstimate < 0) {
+            completionEstimate = TokenEstimate.completion(body);
+        }
+        return completionEstimate;
     }
 
     /** Cache directives of the request (SPEC §3 {@code cache} extension or {@code Cache-Control}). */

@@ -1,9 +1,8 @@
 package io.llmux.provider;
 
-import io.llmux.GatewayException;
 import io.llmux.config.ProviderConfig;
 import io.llmux.pipeline.EventStream;
-import io.llmux.wire.Usage;
+import io.llmux.pipeline.ForwardingEventStream;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -98,27 +97,11 @@ public final class BoundedProvider implements Provider {
     }
 
     /** Gives the permit back when the stream is closed, once. */
-    private final class Releasing implements EventStream {
-        private final EventStream events;
+    private final class Releasing extends ForwardingEventStream {
         private final AtomicBoolean released = new AtomicBoolean();
 
         Releasing(EventStream events) {
-            this.events = events;
-        }
-
-        @Override
-        public byte[] next() throws GatewayException {
-            return events.next();
-        }
-
-        @Override
-        public boolean more() {
-            return events.more();
-        }
-
-        @Override
-        public Usage usage() {
-            return events.usage();
+            super(events);
         }
 
         @Override

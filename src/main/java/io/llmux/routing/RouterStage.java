@@ -13,7 +13,6 @@ import io.llmux.provider.ProviderFailure;
 import io.llmux.routing.state.DeploymentStats;
 import io.llmux.routing.state.RoutingState;
 import io.llmux.routing.strategy.Strategy;
-import io.llmux.wire.TokenEstimate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -124,7 +123,7 @@ public final class RouterStage implements Stage {
         if (candidates.stream().anyMatch(d -> d.model().weight() > 0)) {
             candidates.removeIf(d -> d.model().weight() == 0);
         }
-        long estimate = TokenEstimate.prompt(ex.body());
+        long estimate = ex.promptEstimate();
         List<Deployment> fitting = candidates.stream()
                 .filter(d -> d.model().maxInputTokens() == null
                         || estimate <= d.model().maxInputTokens())
@@ -200,7 +199,7 @@ public final class RouterStage implements Stage {
      *     retried on the last deployment of its group would reach {@code allowed_fails} alone and cool it (SPEC §6)
      */
     private Reply attempt(Exchange ex, Deployment d, long estimate, int available, boolean again, Trail trail) {
-        RoutingState.Lease lease = state.start(d.id(), estimate + TokenEstimate.completion(ex.body()));
+        RoutingState.Lease lease = state.start(d.id(), estimate + ex.completionEstimate());
         long started = nanoClock.getAsLong();
         Answer answer;
         try {

@@ -1,7 +1,7 @@
 package io.llmux.routing;
 
-import io.llmux.GatewayException;
 import io.llmux.pipeline.EventStream;
+import io.llmux.pipeline.ForwardingEventStream;
 import io.llmux.routing.state.RoutingState;
 import io.llmux.wire.Usage;
 import java.time.Duration;
@@ -10,31 +10,15 @@ import java.time.Duration;
  * A streamed answer whose deployment stays counted in flight until the stream ends, and whose tokens correct the
  * minute's estimate then. Its latency for routing is the time to the first event, known when the stream opened.
  */
-final class TrackedStream implements EventStream {
-    private final EventStream events;
+final class TrackedStream extends ForwardingEventStream {
     private final RoutingState.Lease lease;
     private final Duration timeToFirstToken;
     private boolean finished;
 
     TrackedStream(EventStream events, RoutingState.Lease lease, Duration timeToFirstToken) {
-        this.events = events;
+        super(events);
         this.lease = lease;
         this.timeToFirstToken = timeToFirstToken;
-    }
-
-    @Override
-    public byte[] next() throws GatewayException {
-        return events.next();
-    }
-
-    @Override
-    public boolean more() {
-        return events.more();
-    }
-
-    @Override
-    public Usage usage() {
-        return events.usage();
     }
 
     @Override

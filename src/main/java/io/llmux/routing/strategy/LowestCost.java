@@ -5,7 +5,6 @@ import io.llmux.pipeline.Exchange;
 import io.llmux.routing.Deployment;
 import io.llmux.routing.state.DeploymentStats;
 import io.llmux.spend.Price;
-import io.llmux.wire.TokenEstimate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +33,8 @@ public final class LowestCost implements Strategy {
         if (candidates.size() == 1) {
             return candidates.get(0);
         }
-        long promptTokens = TokenEstimate.prompt(ex.body());
-        long completionTokens = TokenEstimate.completion(ex.body());
+        long promptTokens = ex.promptEstimate();
+        long completionTokens = ex.completionEstimate();
         double cheapest = Double.POSITIVE_INFINITY;
         List<Deployment> cheapestOnes = new ArrayList<>();
         List<Deployment> unpriced = new ArrayList<>();

@@ -5,7 +5,6 @@ import io.llmux.config.DeploymentConfig;
 import io.llmux.pipeline.Exchange;
 import io.llmux.routing.Deployment;
 import io.llmux.routing.state.DeploymentStats;
-import io.llmux.wire.TokenEstimate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,7 +35,7 @@ public final class LowestTpmRpm implements Strategy {
     @Override
     public Deployment pick(List<Deployment> candidates, Exchange ex, Map<String, DeploymentStats> stats)
             throws GatewayException {
-        long tokens = TokenEstimate.prompt(ex.body()) + TokenEstimate.completion(ex.body());
+        long tokens = ex.promptEstimate() + ex.completionEstimate();
         long least = Long.MAX_VALUE;
         List<Deployment> lightest = new ArrayList<>();
         for (Deployment d : candidates) {
