@@ -160,7 +160,7 @@ public final class Fields {
     }
 
     private static long whole(String field, JsonNode n) throws GatewayException {
-        if (!n.isNumber() || !n.canConvertToExactIntegral() || n.asLong() < 0) {
+        if (!n.isNumber() || !n.canConvertToExactIntegral() || !n.canConvertToLong() || n.asLong() < 0) {
             throw bad(field, "must be a whole number, 0 or more");
         }
         return n.asLong();

@@ -43,7 +43,7 @@ record KeyInput(
             throw Fields.bad("max_parallel_requests", "must be at most " + Integer.MAX_VALUE);
         }
         return new KeyInput(
-                blankClears(f.string("key_alias")),
+                EntityFields.text(f, "key_alias"),
                 f.strings("models"),
                 f.amount("max_budget"),
                 f.amount("soft_budget"),
@@ -54,9 +54,9 @@ record KeyInput(
                 f.countsByModel("model_rpm_limit"),
                 f.countsByModel("model_tpm_limit"),
                 f.amountsByModel("model_max_budget"),
-                blankClears(f.string("user_id")),
-                blankClears(f.string("team_id")),
-                blankClears(f.string("organization_id")),
+                EntityFields.id(f, "user_id"),
+                EntityFields.id(f, "team_id"),
+                EntityFields.id(f, "organization_id"),
                 f.object("metadata"),
                 f.strings("tags"),
                 f.choice("key_type", KEY_TYPES),
@@ -154,15 +154,5 @@ record KeyInput(
             return new Patch.Clear<>();
         }
         return f.duration(name);
-    }
-
-    /** An empty alias or id means none, never a key named "". */
-    private static Patch<String> blankClears(Patch<String> p) {
-        if (p instanceof Patch.Set<String> s) {
-            return s.value().isBlank()
-                    ? new Patch.Clear<>()
-                    : new Patch.Set<>(s.value().strip());
-        }
-        return p;
     }
 }

@@ -68,6 +68,12 @@ final class ManagementHandler {
             if (e.kind() == StoreException.Kind.CONFLICT) {
                 throw GatewayException.invalidRequest(null, "conflict", e.getMessage());
             }
+            if (e.kind() == StoreException.Kind.INVALID) {
+                // the endpoints bound what they read; this is the net under a field they missed
+                throw GatewayException.invalidRequest(
+                        null,
+                        "A value in the request is longer or larger than the gateway can store; nothing was changed.");
+            }
             throw e;
         }
     }

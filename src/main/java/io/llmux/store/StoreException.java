@@ -19,6 +19,8 @@ public final class StoreException extends RuntimeException {
         UNAVAILABLE,
         /** A uniqueness constraint refused the write: the caller's input clashes with a stored row. */
         CONFLICT,
+        /** A value the schema cannot hold (too long, out of range): the caller's input, checked too late. */
+        INVALID,
         /** Anything else. */
         FAILED
     }
@@ -48,6 +50,7 @@ public final class StoreException extends RuntimeException {
         String why = switch (kind) {
             case UNAVAILABLE -> "database unreachable";
             case CONFLICT -> "conflicts with a stored row";
+            case INVALID -> "a value does not fit its column";
             case FAILED -> "database error";
         };
         return new StoreException(kind, action + ": " + why + " (" + e.getMessage() + ")", e);
@@ -73,6 +76,9 @@ public final class StoreException extends RuntimeException {
                 }
                 if (state.startsWith("23")) {
                     return Kind.CONFLICT;
+                }
+                if (state.equals("22001") || state.equals("22003")) { // string too long, number out of range
+                    return Kind.INVALID;
                 }
             }
         }

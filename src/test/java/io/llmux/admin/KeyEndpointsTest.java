@@ -205,10 +205,25 @@ class KeyEndpointsTest {
                 "key_alias             | 7                   | key_alias",
                 "user_id               | {}                  | user_id",
                 "key                   | \"my-own-key\"      | key",
+                "rpm_limit             | 99999999999999999999999 | rpm_limit",
+                "tpm_limit             | 1e400               | tpm_limit",
             })
     void aBadFieldIsA400NamingItAndNothingIsStored(String field, String value, String param) {
         assertBad(() -> admin("/key/generate", "{\"" + field + "\": " + value + "}"), param);
         assertThat(stores.keys().list(null, null, 1, 10).total()).isZero();
+    }
+
+    @Test
+    void valuesLongerThanTheirColumnsAreA400NamingTheFieldNeverTheDatabasesError() {
+        // key_alias is a 256-character column, ids 128: the endpoint says so before the database would fail
+        assertBad(() -> admin("/key/generate", "{\"key_alias\": \"" + "a".repeat(257) + "\"}"), "key_alias");
+        assertBad(() -> admin("/key/generate", "{\"team_id\": \"" + "t".repeat(129) + "\"}"), "team_id");
+        assertBad(() -> admin("/key/generate", "{\"user_id\": \"" + "u".repeat(129) + "\"}"), "user_id");
+        assertThat(stores.keys().list(null, null, 1, 10).total()).isZero();
+        assertThat(admin("/key/generate", "{\"key_alias\": \"" + "a".repeat(256) + "\"}")
+                        .get("key_alias")
+                        .asText())
+                .hasSize(256);
     }
 
     @Test
