@@ -144,7 +144,6 @@ final class RedisRoutingState implements RoutingState {
         leases.heartbeat();
     }
 
-    /** Stops the heartbeat and gives back this replica's leases, then closes the connections. */
     @Override
     public String unreachable() {
         try {
@@ -155,6 +154,7 @@ final class RedisRoutingState implements RoutingState {
         }
     }
 
+    /** Stops the heartbeat and gives back this replica's leases, then closes the connections. */
     @Override
     public void close() {
         leases.close();
