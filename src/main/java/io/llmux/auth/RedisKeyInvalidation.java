@@ -21,6 +21,7 @@ public final class RedisKeyInvalidation implements KeyInvalidation, AutoCloseabl
     private volatile boolean closed;
     private volatile boolean warned;
 
+    /** @param redis this one's own client: its subscription holds a connection, and it is closed with this */
     public RedisKeyInvalidation(KeyInvalidation local, RedisClient redis, Log log) {
         this.local = local;
         this.redis = redis;
@@ -107,5 +108,6 @@ public final class RedisKeyInvalidation implements KeyInvalidation, AutoCloseabl
             }
         }
         listener.interrupt();
+        redis.close();
     }
 }
