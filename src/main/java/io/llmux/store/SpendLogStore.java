@@ -8,10 +8,13 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -94,21 +97,58 @@ public final class SpendLogStore {
         }
         order.sort(Comparator.comparing(i -> rows.get(i).requestId()));
         return db.transaction("write spend logs", c -> {
-            int[] counts = new int[rows.size()];
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES ("
-                    + Sql.placeholders(18) + ") ON CONFLICT DO NOTHING")) {
-                for (int i : order) {
-                    bind(ps, rows.get(i), now);
-                    ps.addBatch();
-                }
-                int[] sorted = ps.executeBatch();
-                for (int j = 0; j < sorted.length; j++) {
-                    counts[order.get(j)] = sorted[j] > 0 ? 1 : 0;
-                }
-            }
+            int[] counts = db.postgres() ? insertReturning(c, rows, order, now) : insertEach(c, rows, order, now);
             charge(c, rows, counts);
             return counts;
         });
+    }
+
+    /**
+     * PostgreSQL: one multi-row statement that says which rows it stored. One execution instead of one per row
+     * takes a good part of the database's work off a batch (which, in a small deployment, shares the gateway's
+     * cores). A request id twice in one batch is stored, and counted, once.
+     */
+    private static int[] insertReturning(Connection c, List<SpendLogRow> rows, List<Integer> order, Instant now)
+            throws SQLException {
+        String tuple = "(" + Sql.placeholders(18) + ")";
+        String sql = "INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES "
+                + String.join(", ", Collections.nCopies(rows.size(), tuple))
+                + " ON CONFLICT DO NOTHING RETURNING request_id";
+        int[] counts = new int[rows.size()];
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            Sql.Params params = new Sql.Params(ps);
+            for (int i : order) {
+                bind(params, rows.get(i), now);
+            }
+            Set<String> stored = new HashSet<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    stored.add(rs.getString(1));
+                }
+            }
+            for (int i : order) {
+                counts[i] = stored.remove(rows.get(i).requestId()) ? 1 : 0;
+            }
+        }
+        return counts;
+    }
+
+    /** H2 (no {@code RETURNING}): a JDBC batch, whose per-row counts say which rows were new. */
+    private static int[] insertEach(Connection c, List<SpendLogRow> rows, List<Integer> order, Instant now)
+            throws SQLException {
+        int[] counts = new int[rows.size()];
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES ("
+                + Sql.placeholders(18) + ") ON CONFLICT DO NOTHING")) {
+            for (int i : order) {
+                bind(new Sql.Params(ps), rows.get(i), now);
+                ps.addBatch();
+            }
+            int[] sorted = ps.executeBatch();
+            for (int j = 0; j < sorted.length; j++) {
+                counts[order.get(j)] = sorted[j] > 0 ? 1 : 0;
+            }
+        }
+        return counts;
     }
 
     /**
@@ -271,11 +311,10 @@ public final class SpendLogStore {
     }
 
     /** Missing times and model never fail a batch: a row the writer got wrong must not block every row after it. */
-    private static void bind(PreparedStatement ps, SpendLogRow r, Instant now) throws SQLException {
+    private static void bind(Sql.Params params, SpendLogRow r, Instant now) throws SQLException {
         Instant start = r.startTime() != null ? r.startTime() : r.endTime() != null ? r.endTime() : now;
         Instant end = r.endTime() != null ? r.endTime() : start;
-        new Sql.Params(ps)
-                .text(r.requestId())
+        params.text(r.requestId())
                 .text(r.apiKey())
                 .text(r.keyAlias())
                 .text(r.userId())
