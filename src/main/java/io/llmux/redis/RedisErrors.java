@@ -17,6 +17,7 @@ public final class RedisErrors {
     private final Clock clock;
     private final Log log;
     private final String what;
+    private final String whileDown;
     private final AtomicLong count = new AtomicLong();
     private final AtomicLong warnedAt = new AtomicLong(Long.MIN_VALUE);
     private final AtomicBoolean down = new AtomicBoolean();
@@ -24,9 +25,15 @@ public final class RedisErrors {
 
     /** @param what what is shared through Redis, with its verb, for the log: "routing state is", "budget counters are" */
     public RedisErrors(Clock clock, Log log, String what) {
+        this(clock, log, what, "this replica's own");
+    }
+
+    /** @param whileDown what {@code what} is until Redis answers again, when not "this replica's own" */
+    public RedisErrors(Clock clock, Log log, String what, String whileDown) {
         this.clock = clock;
         this.log = log;
         this.what = what;
+        this.whileDown = whileDown;
     }
 
     public long count() {
@@ -54,7 +61,7 @@ public final class RedisErrors {
         long last = warnedAt.get();
         if ((last == Long.MIN_VALUE || now - last >= WARN_EVERY_MILLIS) && warnedAt.compareAndSet(last, now)) {
             log.warn(
-                    "redis failed: " + what + " this replica's own until it answers again",
+                    "redis failed: " + what + " " + whileDown + " until it answers again",
                     "call",
                     call,
                     "error",

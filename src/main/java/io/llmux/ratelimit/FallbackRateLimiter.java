@@ -1,0 +1,75 @@
+package io.llmux.ratelimit;
+
+import io.llmux.config.RedisConfig;
+import io.llmux.redis.RedisErrors;
+import io.llmux.telemetry.Log;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * Shared rate limits that act on {@code redis.on_error} when Redis fails. Fail-open: the admission is answered by this
+ * replica's own counters ({@link LocalRateLimiter}), so each replica holds every limit on its own during the outage
+ * (up to the limit times the replicas). Fail-closed: the admission throws {@link RateLimitsUnavailable}, a 503, since
+ * the client is not over a limit; the gateway cannot tell. After a failure Redis is left alone for a second, so a Redis
+ * that hangs costs one request its timeout, not every request. Failures are logged at most once a minute and the
+ * recovery once ({@link RedisErrors}); every failed call is counted for the metric.
+ */
+public final class FallbackRateLimiter implements RateLimiter {
+    private final RateLimiter shared;
+    private final LocalRateLimiter local;
+    private final RedisConfig.OnError onError;
+    private final RedisErrors errors;
+
+    public FallbackRateLimiter(
+            RateLimiter shared, LocalRateLimiter local, RedisConfig.OnError onError, Clock clock, Log log) {
+        this.shared = shared;
+        this.local = local;
+        this.onError = onError;
+        this.errors = onError == RedisConfig.OnError.FAIL_CLOSED
+                ? new RedisErrors(clock, log, "rate limits are", "refusing every request (redis.on_error: fail_closed)")
+                : new RedisErrors(clock, log, "rate limits are");
+    }
+
+    /** Calls to Redis that failed (connection refused, timeout, any error reply): the metric's source. */
+    public long redisErrors() {
+        return errors.count();
+    }
+
+    @Override
+    public Admission admit(List<Limit> limits, long estimatedTokens) throws RateLimited, RateLimitsUnavailable {
+        RuntimeException failure = null;
+        if (errors.worthTrying()) {
+            try {
+                Admission a = shared.admit(limits, estimatedTokens);
+                errors.answered();
+                return a;
+            } catch (RuntimeException e) {
+                errors.failed("admit", e);
+                failure = e;
+            }
+        }
+        if (onError == RedisConfig.OnError.FAIL_CLOSED) {
+            throw new RateLimitsUnavailable(
+                    "rate limits cannot be checked: Redis is unreachable and redis.on_error is fail_closed", failure);
+        }
+        return local.admit(limits, estimatedTokens);
+    }
+
+    /**
+     * A shared admission is settled in Redis even right after a failure: Redis may be back, and until it is told,
+     * the admission holds its parallel slots until their leases lapse.
+     */
+    @Override
+    public void settle(Admission admission, long actualTokens) {
+        if (local.made(admission)) {
+            local.settle(admission, actualTokens);
+            return;
+        }
+        try {
+            shared.settle(admission, actualTokens);
+            errors.answered();
+        } catch (RuntimeException e) {
+            errors.failed("settle", e); // its slots lapse with their leases; the estimate stands for the tokens
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package io.llmux.ratelimit;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Rate limit counters of this process alone (SPEC §9 without Redis: "per process"). Window: {@link Window}. One lock
+ * guards every counter, so an admission checks and takes all of its limits in one step; it is held for a few map
+ * operations, never for I/O. (A {@code ReentrantLock}: on Java 21 a virtual thread waiting on a monitor pins its
+ * carrier.)
+ */
+public final class LocalRateLimiter implements RateLimiter {
+    /** Idle counters are looked for at most this often: the sweep walks them all. */
+    private static final long SWEEP_EVERY_MILLIS = 60_000;
+
+    private final Clock clock;
+    private final long leaseMillis;
+    /** Tells this limiter's admissions from any other's ({@link #made}). */
+    private final String idPrefix = "local-" + Long.toHexString(new SecureRandom().nextLong()) + ':';
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Map<String, Buckets> windows = new HashMap<>();
+    private final Map<String, Leases> slots = new HashMap<>();
+    private long sequence;
+    private long sweptAt;
+
+    public LocalRateLimiter(Clock clock) {
+        this(clock, Window.LEASE_TTL);
+    }
+
+    /** @param leaseTtl how long an unsettled parallel slot is held */
+    LocalRateLimiter(Clock clock, Duration leaseTtl) {
+        this.clock = clock;
+        this.leaseMillis = leaseTtl.toMillis();
+        this.sweptAt = clock.millis();
+    }
+
+    @Override
+    public Admission admit(List<Limit> limits, long estimatedTokens) throws RateLimited {
+        long estimate = Math.max(0, estimatedTokens);
+        long now = clock.millis();
+        long second = Window.second(now);
+        List<Admission.State> states = new ArrayList<>(limits.size());
+        String id;
+        lock.lock();
+        try {
+            sweepIdle(now);
+            for (Limit limit : limits) {
+                states.add(check(limit, estimate, now));
+            }
+            id = idPrefix + ++sequence;
+            for (Limit limit : limits) {
+                switch (limit.kind()) {
+                    case PARALLEL -> leases(limit).open.put(id, now + leaseMillis);
+                    case RPM -> window(limit).add(second, 1);
+                    case TPM -> window(limit).add(second, estimate);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        return new Admission(id, limits, estimate, second, states);
+    }
+
+    @Override
+    public void settle(Admission admission, long actualTokens) {
+        long delta = Math.max(0, actualTokens) - admission.estimatedTokens();
+        long now = clock.millis();
+        lock.lock();
+        try {
+            for (Limit limit : admission.limits()) {
+                switch (limit.kind()) {
+                    case PARALLEL -> {
+                        Leases l = slots.get(key(limit));
+                        if (l != null) {
+                            l.open.remove(admission.id());
+                        }
+                    }
+                    case TPM -> window(limit).correct(admission.second(), delta, now);
+                    case RPM -> {}
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether this limiter made the admission (so a fallback settles it here). */
+    boolean made(Admission admission) {
+        return admission.id().startsWith(idPrefix);
+    }
+
+    /** The limit's state once this request is in, or the refusal. Under the lock; takes nothing. */
+    private Admission.State check(Limit limit, long estimate, long now) throws RateLimited {
+        if (limit.kind() == Limit.Kind.PARALLEL) {
+            Leases l = leases(limit);
+            l.lapse(now);
+            long inFlight = l.open.size();
+            if (inFlight + 1 > limit.value()) {
+                throw new RateLimited(
+                        limit, Window.PARALLEL_RETRY, Math.max(0, limit.value() - inFlight), Duration.ZERO);
+            }
+            return new Admission.State(limit, limit.value() - inFlight - 1, Duration.ZERO);
+        }
+        long need = limit.kind() == Limit.Kind.RPM ? 1 : estimate;
+        Buckets w = window(limit);
+        w.slide(now);
+        long used = w.sum();
+        if (used + need > limit.value()) {
+            long retryAt = w.fitsAt(used, need, limit.value(), now);
+            throw new RateLimited(
+                    limit,
+                    Duration.ofMillis(retryAt - now),
+                    Math.max(0, limit.value() - used),
+                    Duration.ofMillis(w.emptyAt(now) - now));
+        }
+        long emptyAt = need > 0 ? Window.leavesAt(Window.second(now)) : w.emptyAt(now);
+        return new Admission.State(limit, limit.value() - used - need, Duration.ofMillis(emptyAt - now));
+    }
+
+    private static String key(Limit limit) {
+        return limit.kind().wire() + ':' + limit.id();
+    }
+
+    private Buckets window(Limit limit) {
+        return windows.computeIfAbsent(key(limit), k -> new Buckets());
+    }
+
+    private Leases leases(Limit limit) {
+        return slots.computeIfAbsent(key(limit), k -> new Leases());
+    }
+
+    private void sweepIdle(long now) {
+        if (now - sweptAt < SWEEP_EVERY_MILLIS) {
+            return;
+        }
+        sweptAt = now;
+        windows.values().removeIf(w -> {
+            w.slide(now);
+            return w.amounts.isEmpty();
+        });
+        slots.values().removeIf(l -> {
+            l.lapse(now);
+            return l.open.isEmpty();
+        });
+    }
+
+    /** One counter's window: amount per epoch second, oldest first. */
+    private static final class Buckets {
+        final TreeMap<Long, Long> amounts = new TreeMap<>();
+
+        void slide(long now) {
+            amounts.headMap(Window.first(now)).clear();
+        }
+
+        long sum() {
+            long sum = 0;
+            for (long v : amounts.values()) {
+                sum += v;
+            }
+            return sum;
+        }
+
+        void add(long second, long amount) {
+            if (amount != 0) {
+                amounts.merge(second, amount, Long::sum);
+            }
+        }
+
+        void correct(long second, long delta, long now) {
+            slide(now);
+            Long held = amounts.get(second);
+            if (held != null) {
+                amounts.put(second, Math.max(0, held + delta));
+            } else if (delta > 0) {
+                add(Window.second(now), delta);
+            }
+        }
+
+        /** When enough has left the window for {@code need} to fit; a whole window when it never fits. */
+        long fitsAt(long used, long need, long max, long now) {
+            long freed = 0;
+            for (Map.Entry<Long, Long> e : amounts.entrySet()) {
+                freed += e.getValue();
+                if (used - freed + need <= max) {
+                    return Window.leavesAt(e.getKey());
+                }
+            }
+            return now + Window.MILLIS;
+        }
+
+        long emptyAt(long now) {
+            return amounts.isEmpty() ? now : Window.leavesAt(amounts.lastKey());
+        }
+    }
+
+    /** One counter's parallel slots: admission id to when it lapses, in the order taken, which is the lapse order. */
+    private static final class Leases {
+        final LinkedHashMap<String, Long> open = new LinkedHashMap<>();
+
+        void lapse(long now) {
+            open.values().removeIf(lapseAt -> lapseAt <= now);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.llmux.ratelimit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.llmux.ratelimit.Limit.Kind;
+import io.llmux.testing.TestClock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The limiter contract in-process, plus the window's exact edges, which only a hand-moved clock can reach. */
+class LocalRateLimiterTest extends RateLimiterContract {
+    @Override
+    protected RateLimiter create(TestClock clock) {
+        return new LocalRateLimiter(clock);
+    }
+
+    @Test
+    void aRequestCountsUntilTheStartOfTheSixtiethSecondAfterItsOwn() throws Exception {
+        Limit rpm = key(Kind.RPM, 1);
+        clock.advance(Duration.ofMillis(999)); // late in second s
+        limiter.admit(List.of(rpm), 0);
+
+        clock.advance(Duration.ofMillis(59_000)); // 59.999 s into the window: still second s+59
+        assertThat(refusal(List.of(rpm), 0).retryAfter()).isEqualTo(Duration.ofMillis(1));
+        clock.advance(Duration.ofMillis(1)); // second s+60
+
+        assertThat(limiter.admit(List.of(rpm), 0).states().getFirst().reset()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void retryAfterIsWhenEnoughTokensHaveLeftForTheEstimate() throws Exception {
+        Limit tpm = key(Kind.TPM, 100);
+        limiter.admit(List.of(tpm), 50);
+        clock.advance(Duration.ofSeconds(10));
+        limiter.admit(List.of(tpm), 30);
+        clock.advance(Duration.ofSeconds(10));
+        limiter.admit(List.of(tpm), 20);
+
+        RateLimited refused = refusal(List.of(tpm), 60);
+
+        assertThat(refused.retryAfter()).as("once the first two have left").isEqualTo(Duration.ofSeconds(50));
+        assertThat(refused.reset()).as("once all have left").isEqualTo(Duration.ofSeconds(60));
+    }
+}

@@ -1,0 +1,139 @@
+package io.llmux.ratelimit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.llmux.config.RedisConfig;
+import io.llmux.ratelimit.Limit.Kind;
+import io.llmux.redis.RedisClients;
+import io.llmux.testing.Services;
+import io.llmux.testing.TestClock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+import redis.clients.jedis.util.JedisClusterCRC16;
+
+/**
+ * The contract against the real Redis on 127.0.0.1:6379, and what sharing adds: replicas together admit exactly a
+ * limit, and a dead replica's parallel slots lapse. Each test writes under its own random key prefix and deletes it
+ * afterwards. The scripts read Redis TIME, shifted by as much as the test clock has been moved.
+ */
+class RedisRateLimiterIT extends RateLimiterContract {
+    private static RedisConfig config;
+    private final String prefix = "llmux:test:" + UUID.randomUUID() + ":ratelimit:";
+    private RedisClient redis;
+
+    @BeforeAll
+    static void redis() {
+        Services.Endpoint redis = Services.requireRedis();
+        config = new RedisConfig(redis.addr(), "", 0, Duration.ofSeconds(2), RedisConfig.OnError.FAIL_OPEN);
+    }
+
+    @Override
+    protected RateLimiter create(TestClock clock) {
+        redis = RedisClients.create(config);
+        return replica(clock);
+    }
+
+    /** One more gateway replica on the same Redis and keys. */
+    private RedisRateLimiter replica(TestClock clock) {
+        long start = clock.millis();
+        return new RedisRateLimiter(redis, prefix, Window.LEASE_TTL, () -> clock.millis() - start);
+    }
+
+    @Override
+    protected void cleanUp() {
+        List<String> ours = ourKeys();
+        if (!ours.isEmpty()) {
+            redis.del(ours.toArray(String[]::new));
+        }
+        assertThat(ourKeys()).isEmpty();
+        redis.close();
+    }
+
+    private List<String> ourKeys() {
+        List<String> found = new ArrayList<>();
+        ScanParams match = new ScanParams().match(prefix + "*").count(1000);
+        String cursor = ScanParams.SCAN_POINTER_START;
+        do {
+            ScanResult<String> page = redis.scan(cursor, match);
+            found.addAll(page.getResult());
+            cursor = page.getCursor();
+        } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+        return found;
+    }
+
+    @Test
+    void twoReplicasUnderOneHundredConcurrentRequestsAdmitExactlyTheLimit() throws Exception {
+        List<RateLimiter> replicas = List.of(limiter, replica(clock));
+        List<Limit> limits = List.of(key(Kind.RPM, 41), team(Kind.TPM, 10_000));
+
+        assertThat(admitConcurrently(replicas, 100, limits, 10)).isEqualTo(41);
+        assertThat(admitConcurrently(replicas, 100, List.of(team(Kind.TPM, 10_000)), 100))
+                .as("41 × 10 tokens taken, room for 95 more of 100")
+                .isEqualTo(95);
+        assertThat(admitConcurrently(replicas, 100, List.of(key(Kind.PARALLEL, 7)), 0))
+                .isEqualTo(7);
+    }
+
+    @Test
+    void aDeadReplicasParallelSlotLapses() throws Exception {
+        Limit parallel = key(Kind.PARALLEL, 1);
+        RateLimiter dying = replica(clock);
+        dying.admit(List.of(parallel), 0); // and the replica dies before it settles
+        assertThat(catchThrowableOfType(RateLimited.class, () -> limiter.admit(List.of(parallel), 0)))
+                .as("the other replica sees the slot taken")
+                .isNotNull();
+
+        clock.advance(Window.LEASE_TTL.plusSeconds(1));
+
+        assertThat(limiter.admit(List.of(parallel), 0).states().getFirst().remaining())
+                .isZero();
+    }
+
+    @Test
+    void aSettleOnAnotherReplicaReleasesTheSlot() throws Exception {
+        Limit parallel = key(Kind.PARALLEL, 1);
+        Admission a = limiter.admit(List.of(parallel), 0);
+
+        replica(clock).settle(a, 0);
+
+        assertThat(limiter.admit(List.of(parallel), 0)).isNotNull();
+    }
+
+    @Test
+    void everyKeyOfTheLimiterSharesOneClusterSlotAndHoldsIntegers() throws Exception {
+        List<Limit> limits = List.of(
+                key(Kind.RPM, 100),
+                key(Kind.TPM, 4_000_000_000_000L),
+                key(Kind.PARALLEL, 5),
+                new Limit("user '{alice}'", "{alice}", Kind.RPM, 100),
+                new Limit("team 'ml'", "ml:research}{x", Kind.TPM, 100_000),
+                new Limit("key 'alice' on model 'gpt-4o'", "k1#openai/gpt-4o {eu}", Kind.TPM, 100_000));
+        Admission a = limiter.admit(limits, 12_345);
+        limiter.settle(a, 67_890);
+
+        List<String> written = ourKeys();
+        assertThat(written).hasSize(5).contains(prefix + "{r}:tpm:k1#openai/gpt-4o {eu}");
+        Set<Integer> slots = new HashSet<>();
+        for (String name : written) {
+            slots.add(JedisClusterCRC16.getSlot(name));
+        }
+        assertThat(slots).hasSize(1);
+        assertThat(redis.hgetAll(prefix + "{r}:tpm:k1"))
+                .containsOnlyKeys(Long.toString(a.second()))
+                .containsValue("67890");
+        assertThat(redis.exists(prefix + "{r}:parallel:k1"))
+                .as("the last slot takes its set with it")
+                .isFalse();
+        assertThat(redis.pttl(prefix + "{r}:rpm:k1")).isBetween(1L, 61_000L);
+    }
+}
