@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -15,6 +16,9 @@ import java.util.function.LongSupplier;
  * server takes them from system properties the first time a server is made, so they cannot change on reload.
  */
 public final class HttpServerHost {
+    /** How long a handler may still run after its connection closed at shutdown. */
+    private static final Duration HANDLER_GRACE = Duration.ofSeconds(5);
+
     private final HttpServer server;
     private final ExecutorService executor;
 
@@ -52,11 +56,21 @@ public final class HttpServerHost {
 
     /**
      * Stops accepting, waits for requests and streams in flight up to {@code timeout}, then closes what is left.
-     * Blocks until done.
+     * Blocks until done, handlers included: the JDK server counts an exchange done once its answer is sent, while
+     * the handler still records the request's spend and log line after that, and those must not miss the drain
+     * that follows.
      */
     public void stop(Duration timeout) {
         long seconds = Math.max(0, (timeout.toMillis() + 999) / 1000);
         server.stop((int) Math.min(Integer.MAX_VALUE, seconds));
         executor.shutdown();
+        try {
+            // the connections are closed by now, so a handler still running is only finishing its bookkeeping
+            if (!executor.awaitTermination(HANDLER_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
