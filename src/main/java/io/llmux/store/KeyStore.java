@@ -40,42 +40,37 @@ public final class KeyStore {
      */
     public KeyRow insert(KeyRow key) {
         Instant now = clock.instant();
-        KeyRow row = key.withTimes(
-                key.createdAt() == null ? now : key.createdAt(), key.updatedAt() == null ? now : key.updatedAt());
-        try {
-            db.withConnection("insert key", c -> {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO " + TABLE + " (" + COLUMNS + ")" + " VALUES (" + Sql.placeholders(26) + ")")) {
-                    new Sql.Params(ps)
-                            .text(row.token())
-                            .text(row.keyName())
-                            .text(row.keyAlias())
-                            .json(row.models())
-                            .budget(row.budget())
-                            .dbl(row.softBudget())
-                            .dbl(row.budget().spend())
-                            .limits(row.limits())
-                            .integer(row.limits().maxParallelRequests())
-                            .json(row.modelRpmLimit())
-                            .json(row.modelTpmLimit())
-                            .json(row.modelMaxBudget())
-                            .json(row.modelSpend())
-                            .text(row.userId())
-                            .text(row.teamId())
-                            .text(row.organizationId())
-                            .json(row.metadata())
-                            .json(row.tags())
-                            .text(row.keyType())
-                            .ts(row.expires())
-                            .bool(row.blocked())
-                            .ts(row.createdAt())
-                            .ts(row.updatedAt());
-                    return ps.executeUpdate();
-                }
-            });
-        } catch (StoreException e) {
-            throw e.conflict() ? explainConflict(row, e) : e;
-        }
+        KeyRow row = key.withTimes(Sql.orNow(key.createdAt(), now), Sql.orNow(key.updatedAt(), now));
+        Sql.insert(
+                db,
+                "insert key",
+                TABLE,
+                COLUMNS,
+                26,
+                p -> p.text(row.token())
+                        .text(row.keyName())
+                        .text(row.keyAlias())
+                        .json(row.models())
+                        .budget(row.budget())
+                        .dbl(row.softBudget())
+                        .dbl(row.budget().spend())
+                        .limits(row.limits())
+                        .integer(row.limits().maxParallelRequests())
+                        .json(row.modelRpmLimit())
+                        .json(row.modelTpmLimit())
+                        .json(row.modelMaxBudget())
+                        .json(row.modelSpend())
+                        .text(row.userId())
+                        .text(row.teamId())
+                        .text(row.organizationId())
+                        .json(row.metadata())
+                        .json(row.tags())
+                        .text(row.keyType())
+                        .ts(row.expires())
+                        .bool(row.blocked())
+                        .ts(row.createdAt())
+                        .ts(row.updatedAt()),
+                e -> explainConflict(row, e));
         return row;
     }
 

@@ -30,30 +30,24 @@ public final class OrganizationStore {
      */
     public OrganizationRow insert(OrganizationRow org) {
         Instant now = clock.instant();
-        OrganizationRow row = org.withTimes(
-                org.createdAt() == null ? now : org.createdAt(), org.updatedAt() == null ? now : org.updatedAt());
-        try {
-            db.withConnection("insert organization", c -> {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES (" + Sql.placeholders(12) + ")")) {
-                    new Sql.Params(ps)
-                            .text(row.organizationId())
-                            .text(row.organizationAlias())
-                            .json(row.models())
-                            .budget(row.budget())
-                            .dbl(row.budget().spend())
-                            .limits(row.limits())
-                            .json(row.metadata())
-                            .ts(row.createdAt())
-                            .ts(row.updatedAt());
-                    return ps.executeUpdate();
-                }
-            });
-        } catch (StoreException e) {
-            throw e.conflict()
-                    ? new StoreException(e.kind(), "organization_id \"" + org.organizationId() + "\" already exists", e)
-                    : e;
-        }
+        OrganizationRow row = org.withTimes(Sql.orNow(org.createdAt(), now), Sql.orNow(org.updatedAt(), now));
+        Sql.insert(
+                db,
+                "insert organization",
+                TABLE,
+                COLUMNS,
+                12,
+                p -> p.text(row.organizationId())
+                        .text(row.organizationAlias())
+                        .json(row.models())
+                        .budget(row.budget())
+                        .dbl(row.budget().spend())
+                        .limits(row.limits())
+                        .json(row.metadata())
+                        .ts(row.createdAt())
+                        .ts(row.updatedAt()),
+                e -> new StoreException(
+                        e.kind(), "organization_id \"" + org.organizationId() + "\" already exists", e));
         return row;
     }
 

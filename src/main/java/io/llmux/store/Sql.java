@@ -94,6 +94,42 @@ final class Sql {
         }
     }
 
+    /** Binds one statement's parameters, in column order. */
+    @FunctionalInterface
+    interface Binder {
+        void bind(Params params) throws SQLException;
+    }
+
+    /**
+     * One row into {@code table}, every column bound by {@code bind}. A clash with a stored row (a taken id or alias)
+     * is handed to {@code onConflict}, so each store can name the field that clashed.
+     */
+    static void insert(
+            Database db,
+            String action,
+            String table,
+            String columns,
+            int count,
+            Binder bind,
+            java.util.function.UnaryOperator<StoreException> onConflict) {
+        try {
+            db.withConnection(action, c -> {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO " + table + " (" + columns + ") VALUES (" + placeholders(count) + ")")) {
+                    bind.bind(new Params(ps));
+                    return ps.executeUpdate();
+                }
+            });
+        } catch (StoreException e) {
+            throw e.conflict() ? onConflict.apply(e) : e;
+        }
+    }
+
+    /** A row's creation or update time, or now when the caller left it out. */
+    static Instant orNow(Instant t, Instant now) {
+        return t == null ? now : t;
+    }
+
     /** {@code ?, ?, ?} for an {@code IN} list of n values (n ≥ 1). */
     static String placeholders(int n) {
         return String.join(", ", Collections.nCopies(n, "?"));

@@ -38,33 +38,26 @@ public final class TeamStore {
      */
     public TeamRow insert(TeamRow team) {
         Instant now = clock.instant();
-        TeamRow row = team.withTimes(
-                team.createdAt() == null ? now : team.createdAt(), team.updatedAt() == null ? now : team.updatedAt());
-        try {
-            db.withConnection("insert team", c -> {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES (" + Sql.placeholders(15) + ")")) {
-                    new Sql.Params(ps)
-                            .text(row.teamId())
-                            .text(row.teamAlias())
-                            .text(row.organizationId())
-                            .json(row.models())
-                            .budget(row.budget())
-                            .dbl(row.budget().spend())
-                            .limits(row.limits())
-                            .integer(row.limits().maxParallelRequests())
-                            .json(row.metadata())
-                            .bool(row.blocked())
-                            .ts(row.createdAt())
-                            .ts(row.updatedAt());
-                    return ps.executeUpdate();
-                }
-            });
-        } catch (StoreException e) {
-            throw e.conflict()
-                    ? new StoreException(e.kind(), "team_id \"" + team.teamId() + "\" already exists", e)
-                    : e;
-        }
+        TeamRow row = team.withTimes(Sql.orNow(team.createdAt(), now), Sql.orNow(team.updatedAt(), now));
+        Sql.insert(
+                db,
+                "insert team",
+                TABLE,
+                COLUMNS,
+                15,
+                p -> p.text(row.teamId())
+                        .text(row.teamAlias())
+                        .text(row.organizationId())
+                        .json(row.models())
+                        .budget(row.budget())
+                        .dbl(row.budget().spend())
+                        .limits(row.limits())
+                        .integer(row.limits().maxParallelRequests())
+                        .json(row.metadata())
+                        .bool(row.blocked())
+                        .ts(row.createdAt())
+                        .ts(row.updatedAt()),
+                e -> new StoreException(e.kind(), "team_id \"" + team.teamId() + "\" already exists", e));
         return row;
     }
 

@@ -31,32 +31,25 @@ public final class UserStore {
      */
     public UserRow insert(UserRow user) {
         Instant now = clock.instant();
-        UserRow row = user.withTimes(
-                user.createdAt() == null ? now : user.createdAt(), user.updatedAt() == null ? now : user.updatedAt());
-        try {
-            db.withConnection("insert user", c -> {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES (" + Sql.placeholders(14) + ")")) {
-                    new Sql.Params(ps)
-                            .text(row.userId())
-                            .text(row.userEmail())
-                            .text(row.userRole())
-                            .json(row.models())
-                            .budget(row.budget())
-                            .dbl(row.budget().spend())
-                            .limits(row.limits())
-                            .integer(row.limits().maxParallelRequests())
-                            .json(row.metadata())
-                            .ts(row.createdAt())
-                            .ts(row.updatedAt());
-                    return ps.executeUpdate();
-                }
-            });
-        } catch (StoreException e) {
-            throw e.conflict()
-                    ? new StoreException(e.kind(), "user_id \"" + user.userId() + "\" already exists", e)
-                    : e;
-        }
+        UserRow row = user.withTimes(Sql.orNow(user.createdAt(), now), Sql.orNow(user.updatedAt(), now));
+        Sql.insert(
+                db,
+                "insert user",
+                TABLE,
+                COLUMNS,
+                14,
+                p -> p.text(row.userId())
+                        .text(row.userEmail())
+                        .text(row.userRole())
+                        .json(row.models())
+                        .budget(row.budget())
+                        .dbl(row.budget().spend())
+                        .limits(row.limits())
+                        .integer(row.limits().maxParallelRequests())
+                        .json(row.metadata())
+                        .ts(row.createdAt())
+                        .ts(row.updatedAt()),
+                e -> new StoreException(e.kind(), "user_id \"" + user.userId() + "\" already exists", e));
         return row;
     }
 
