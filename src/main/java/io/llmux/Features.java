@@ -16,9 +16,6 @@ final class Features {
         if (c.cache().enabled()) {
             missing.add("cache");
         }
-        if (c.rateLimit().enabled()) {
-            missing.add("rate_limit");
-        }
         if (c.metrics().enabled()) {
             missing.add("metrics");
         }

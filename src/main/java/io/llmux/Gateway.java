@@ -14,11 +14,14 @@ import io.llmux.config.Env;
 import io.llmux.config.LoadedConfig;
 import io.llmux.config.LoggingConfig;
 import io.llmux.config.ProviderConfig;
+import io.llmux.config.RateLimitConfig;
 import io.llmux.pipeline.Pipeline;
 import io.llmux.pipeline.Stage;
 import io.llmux.provider.Provider;
 import io.llmux.provider.Providers;
 import io.llmux.provider.Watchdog;
+import io.llmux.ratelimit.RateLimitSettlement;
+import io.llmux.ratelimit.RateLimitStage;
 import io.llmux.routing.Deployment;
 import io.llmux.routing.ModelGroup;
 import io.llmux.routing.ModelGroups;
@@ -133,6 +136,7 @@ public final class Gateway implements AutoCloseable {
                         options.nanoClock(),
                         options.clock(),
                         governance.accounting(),
+                        new RateLimitSettlement(governance.rateLimiter()),
                         management,
                         this::notReady),
                 log,
@@ -244,6 +248,11 @@ public final class Gateway implements AutoCloseable {
         stages.add(new RequestStage());
         if (keys.isPresent()) {
             stages.add(new AccessStage(groups, pricing, governance.ledger(), options.clock()));
+        }
+        // limits live on keys (a database) or in the defaults; with neither there is nothing to count
+        RateLimitConfig rl = config.rateLimit();
+        if (rl.enabled() && (keys.isPresent() || rl.defaultRpm() > 0 || rl.defaultTpm() > 0)) {
+            stages.add(new RateLimitStage(governance.rateLimiter(), rl, groups, auth.isEmpty()));
         }
         stages.add(new RouterStage(
                 groups,

@@ -7,6 +7,8 @@ import io.llmux.auth.RedisKeyInvalidation;
 import io.llmux.budget.Ledger;
 import io.llmux.budget.Ledgers;
 import io.llmux.config.Config;
+import io.llmux.ratelimit.RateLimiter;
+import io.llmux.ratelimit.RateLimiters;
 import io.llmux.redis.RedisClients;
 import io.llmux.spend.SpendAccounting;
 import io.llmux.spend.SpendLogWriter;
@@ -27,8 +29,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Keys, budgets and spend for the process (SPEC §8), built once from the first config: a change of {@code database}
- * or {@code redis} takes a restart, like the routing state's.
+ * Keys, budgets, rate limits and spend for the process (SPEC §8, §9), built once from the first config: a change of
+ * {@code database} or {@code redis} takes a restart, like the routing state's. Rate limit counters live here so that a
+ * config reload (new limits, new defaults) keeps what the window holds.
  *
  * <p>The gateway starts even when PostgreSQL is down: the schema is brought up to date in the background, retried
  * until it succeeds, and until then {@link #notReady} says so, unknown keys get 503 and spend rows wait in the writer.
@@ -43,6 +46,7 @@ final class Governance implements AutoCloseable {
     private final Optional<KeyCache> keyCache;
     private final Optional<KeyInvalidation> invalidation;
     private final Ledger ledger;
+    private final RateLimiters.Owned rateLimiter;
     private final Optional<SpendLogWriter> writer;
     private final SpendAccounting accounting;
     private final Clock clock;
@@ -55,6 +59,7 @@ final class Governance implements AutoCloseable {
             Optional<KeyCache> keyCache,
             Optional<KeyInvalidation> invalidation,
             Ledger ledger,
+            RateLimiters.Owned rateLimiter,
             Optional<SpendLogWriter> writer,
             Clock clock,
             Log log) {
@@ -62,6 +67,7 @@ final class Governance implements AutoCloseable {
         this.keyCache = keyCache;
         this.invalidation = invalidation;
         this.ledger = ledger;
+        this.rateLimiter = rateLimiter;
         this.writer = writer;
         this.accounting = new SpendAccounting(ledger, writer);
         this.clock = clock;
@@ -72,9 +78,17 @@ final class Governance implements AutoCloseable {
 
     static Governance start(Config config, Path workingDir, Clock clock, Log log) {
         Ledger ledger = Ledgers.of(config.redis(), clock, log);
+        RateLimiters.Owned limiter = RateLimiters.of(config.redis(), clock, log);
         if (!config.database().configured()) {
             Governance g = new Governance(
-                    Optional.empty(), Optional.empty(), Optional.empty(), ledger, Optional.empty(), clock, log);
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    ledger,
+                    limiter,
+                    Optional.empty(),
+                    clock,
+                    log);
             g.migrated = true;
             return g;
         }
@@ -98,6 +112,7 @@ final class Governance implements AutoCloseable {
                 Optional.of(keys),
                 Optional.of(invalidation),
                 ledger,
+                limiter,
                 Optional.of(writer),
                 clock,
                 log);
@@ -129,6 +144,10 @@ final class Governance implements AutoCloseable {
 
     Ledger ledger() {
         return ledger;
+    }
+
+    RateLimiter rateLimiter() {
+        return rateLimiter.limiter();
     }
 
     Optional<SpendLogWriter> writer() {
@@ -215,6 +234,7 @@ final class Governance implements AutoCloseable {
         });
         writer.ifPresent(w -> w.drain(timeout));
         ledger.close();
+        rateLimiter.close();
         stores.ifPresent(s -> s.database().close());
     }
 

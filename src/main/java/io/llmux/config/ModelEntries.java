@@ -72,7 +72,8 @@ final class ModelEntries {
                 m.decimal("input_cost_per_million", 0),
                 m.decimal("output_cost_per_million", 0),
                 m.decimal("cached_input_cost_per_million", 0),
-                m.whole("max_input_tokens", 1));
+                m.whole("max_input_tokens", 1),
+                m.bool("cache", true));
         if (d.name() == null) {
             m.missing("name", "missing (the model group clients ask for)");
             return null;

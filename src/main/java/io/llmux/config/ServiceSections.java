@@ -47,11 +47,14 @@ final class ServiceSections {
         return new AuthConfig(a.string("master_key", "").strip());
     }
 
-    /** Present without {@code enabled}, the section turns limits on: writing it says that much. */
+    /**
+     * On unless {@code enabled: false}: limits set on a key through the management API hold without a config change,
+     * as a platform team expects of them.
+     */
     RateLimitConfig rateLimit(Section root) {
         Section r = root.section("rate_limit");
         RateLimitConfig d = RateLimitConfig.defaults();
-        boolean enabled = r.bool("enabled", r.present());
+        boolean enabled = r.bool("enabled", d.enabled());
         long legacyRpm = r.deprecated("requests_per_minute", "use rate_limit.default_rpm")
                 ? r.whole("requests_per_minute", d.defaultRpm(), 0)
                 : d.defaultRpm();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmux.auth.Principal;
 import io.llmux.budget.Reservation;
 import io.llmux.config.DeploymentConfig;
+import io.llmux.ratelimit.Admission;
 import io.llmux.wire.RequestShape;
 import io.llmux.wire.TokenEstimate;
 import io.llmux.wire.Usage;
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * One data-plane request on its way through the pipeline: what the client asked, who asked, and what the stages
@@ -33,12 +35,15 @@ public final class Exchange {
     private String caller = "";
     private Principal principal;
     private Reservation reservation;
+    private Admission rateAdmission;
+    private Supplier<String> clientAddress = () -> "unknown";
     private String deployment = "";
     private DeploymentConfig deploymentConfig;
     private int attempts;
     private long upstreamNanos;
     private Usage usage = Usage.NONE;
     private double costUsd;
+    private boolean cacheHit;
     private long promptEstimate = -1;
     private long completionEstimate = -1;
 
@@ -172,6 +177,24 @@ public final class Exchange {
         this.reservation = value;
     }
 
+    /** The rate limits admission took; settled once the answer's usage is known. Null when none applied. */
+    public Admission rateAdmission() {
+        return rateAdmission;
+    }
+
+    public void rateAdmission(Admission value) {
+        this.rateAdmission = value;
+    }
+
+    /** The client's IP address: an open gateway's rate limits are per client. Worked out when asked. */
+    public String clientAddress() {
+        return clientAddress.get();
+    }
+
+    public void clientAddress(Supplier<String> value) {
+        this.clientAddress = value;
+    }
+
     /** {@code provider/model} of the deployment that answered (or was tried last); empty before routing. */
     public String deployment() {
         return deployment;
@@ -222,6 +245,15 @@ public final class Exchange {
 
     public void costUsd(double value) {
         this.costUsd = value;
+    }
+
+    /** True when the answer came from the response cache: nobody was paid for it. */
+    public boolean cacheHit() {
+        return cacheHit;
+    }
+
+    public void cacheHit(boolean value) {
+        this.cacheHit = value;
     }
 
     /** Headers the stages want on the response, in the order they were set. */

@@ -5,6 +5,7 @@ import io.llmux.redis.RedisErrors;
 import io.llmux.telemetry.Log;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Shared rate limits that act on {@code redis.on_error} when Redis fails. Fail-open: the admission is answered by this
@@ -14,20 +15,56 @@ import java.util.List;
  * that hangs costs one request its timeout, not every request. Failures are logged at most once a minute and the
  * recovery once ({@link RedisErrors}); every failed call is counted for the metric.
  */
-public final class FallbackRateLimiter implements RateLimiter {
-    private final RateLimiter shared;
+public final class FallbackRateLimiter implements RateLimiter, AutoCloseable {
+    private final RedisRateLimiter shared;
     private final LocalRateLimiter local;
     private final RedisConfig.OnError onError;
     private final RedisErrors errors;
+    private final Thread corrector;
+    private volatile boolean closed;
 
     public FallbackRateLimiter(
-            RateLimiter shared, LocalRateLimiter local, RedisConfig.OnError onError, Clock clock, Log log) {
+            RedisRateLimiter shared, LocalRateLimiter local, RedisConfig.OnError onError, Clock clock, Log log) {
         this.shared = shared;
         this.local = local;
         this.onError = onError;
         this.errors = onError == RedisConfig.OnError.FAIL_CLOSED
                 ? new RedisErrors(clock, log, "rate limits are", "refusing every request (redis.on_error: fail_closed)")
                 : new RedisErrors(clock, log, "rate limits are");
+        this.corrector =
+                Thread.ofPlatform().daemon().name("llmux-ratelimit-corrections").start(this::sendCorrections);
+    }
+
+    /** Sends the held-back token corrections every {@link RedisRateLimiter#FLUSH_EVERY}, while Redis answers. */
+    private void sendCorrections() {
+        while (!closed) {
+            LockSupport.parkNanos(RedisRateLimiter.FLUSH_EVERY.toNanos());
+            flush();
+        }
+        flush();
+    }
+
+    private void flush() {
+        if (!errors.worthTrying()) {
+            return; // kept until Redis is tried again
+        }
+        try {
+            shared.flush();
+        } catch (RuntimeException e) {
+            errors.failed("correct", e); // those corrections are lost: their estimates stand
+        }
+    }
+
+    /** Sends what corrections are left, and stops. */
+    @Override
+    public void close() {
+        closed = true;
+        LockSupport.unpark(corrector);
+        try {
+            corrector.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Calls to Redis that failed (connection refused, timeout, any error reply): the metric's source. */

@@ -31,6 +31,16 @@ final class RedisRateLimiterScripts {
               table.sort(buckets, function(a, b) return a[1] < b[1] end)
               return sum, buckets
             end
+            local function correct(key, admitted, second, delta)
+              local held = nil
+              if admitted > second - 60 then held = tonumber(redis.call('HGET', key, fmt(admitted))) end
+              if held ~= nil then
+                redis.call('HSET', key, fmt(admitted), fmt(math.max(0, held + delta)))
+              elseif delta > 0 then
+                redis.call('HINCRBY', key, fmt(second), fmt(delta))
+                redis.call('PEXPIRE', key, 61000)
+              end
+            end
             """;
 
     /**
@@ -99,15 +109,23 @@ final class RedisRateLimiterScripts {
               if kind == 'parallel' then
                 redis.call('ZREM', KEYS[i], ARGV[2])
               elseif kind == 'tpm' and delta ~= 0 then
-                local held = nil
-                if admitted > second - 60 then held = tonumber(redis.call('HGET', KEYS[i], fmt(admitted))) end
-                if held ~= nil then
-                  redis.call('HSET', KEYS[i], fmt(admitted), fmt(math.max(0, held + delta)))
-                elseif delta > 0 then
-                  redis.call('HINCRBY', KEYS[i], fmt(second), fmt(delta))
-                  redis.call('PEXPIRE', KEYS[i], 61000)
-                end
+                correct(KEYS[i], admitted, second, delta)
               end
+            end
+            return 1
+            """);
+
+    /**
+     * Token corrections of many admissions at once, as {@link #SETTLE} makes them. ARGV: shift, then per admission its
+     * second, tokens actual minus estimated, and how many of the KEYS (its tpm counters, in order) are its.
+     */
+    static final RedisScript CORRECT = new RedisScript(COMMON + """
+            local second = math.floor(now() / 1000)
+            local k = 1
+            for i = 2, #ARGV, 3 do
+              local admitted, delta, n = tonumber(ARGV[i]), tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
+              for j = k, k + n - 1 do correct(KEYS[j], admitted, second, delta) end
+              k = k + n
             end
             return 1
             """);

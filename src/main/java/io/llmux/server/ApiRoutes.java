@@ -4,6 +4,7 @@ import io.llmux.Snapshot;
 import io.llmux.admin.Management;
 import io.llmux.admin.ManagementApi;
 import io.llmux.pipeline.Endpoint;
+import io.llmux.ratelimit.RateLimitSettlement;
 import io.llmux.spend.Pricing;
 import io.llmux.spend.SpendAccounting;
 import io.llmux.telemetry.AccessLog;
@@ -24,12 +25,13 @@ public final class ApiRoutes {
             LongSupplier nanoClock,
             Clock wallClock,
             SpendAccounting accounting,
+            RateLimitSettlement limits,
             Optional<Management> management,
             Supplier<String> notReady) {
         Routes routes = new Routes();
         for (Endpoint e : Endpoint.values()) {
             InferenceHandler h =
-                    new InferenceHandler(e, snapshots, accessLog, pricing, accounting, nanoClock, wallClock);
+                    new InferenceHandler(e, snapshots, accessLog, pricing, accounting, limits, nanoClock, wallClock);
             String path = switch (e) {
                 case CHAT -> "/chat/completions";
                 case COMPLETIONS -> "/completions";

@@ -5,6 +5,7 @@ import io.llmux.Snapshot;
 import io.llmux.pipeline.Endpoint;
 import io.llmux.pipeline.Exchange;
 import io.llmux.pipeline.Reply;
+import io.llmux.ratelimit.RateLimitSettlement;
 import io.llmux.spend.Pricing;
 import io.llmux.spend.SpendAccounting;
 import io.llmux.spend.Usd;
@@ -30,6 +31,7 @@ final class InferenceHandler implements Handler {
     private final AccessLog accessLog;
     private final Pricing pricing;
     private final SpendAccounting accounting;
+    private final RateLimitSettlement limits;
     private final LongSupplier nanoClock;
     private final Clock wallClock;
 
@@ -39,6 +41,7 @@ final class InferenceHandler implements Handler {
             AccessLog accessLog,
             Pricing pricing,
             SpendAccounting accounting,
+            RateLimitSettlement limits,
             LongSupplier nanoClock,
             Clock wallClock) {
         this.endpoint = endpoint;
@@ -46,6 +49,7 @@ final class InferenceHandler implements Handler {
         this.accessLog = accessLog;
         this.pricing = pricing;
         this.accounting = accounting;
+        this.limits = limits;
         this.nanoClock = nanoClock;
         this.wallClock = wallClock;
     }
@@ -59,16 +63,22 @@ final class InferenceHandler implements Handler {
         try {
             byte[] raw = BodyReader.read(r, snapshot.config().server().maxBodySize());
             ex = new Exchange(r.requestId(), endpoint, raw, r::header, r.startNanos());
+            ex.clientAddress(r::clientAddress);
             Reply reply = snapshot.pipeline().handle(ex);
             switch (reply) {
                 case Reply.Json json -> {
                     status = json.status();
                     price(ex);
                     ex.responseHeader("x-llmux-response-cost", Usd.plain(ex.costUsd()));
+                    limits.beforeLastByte(ex, status);
                     Responses.json(r, json.status(), json.body(), withTiming(ex));
                 }
                 case Reply.Stream stream -> {
-                    SseWriter.Outcome outcome = SseWriter.write(r, stream.events(), ex.responseHeaders());
+                    Exchange streamed = ex;
+                    SseWriter.Outcome outcome = SseWriter.write(r, stream.events(), ex.responseHeaders(), () -> {
+                        streamed.usage(stream.events().usage());
+                        limits.beforeLastByte(streamed, 200);
+                    });
                     status = outcome.status();
                     errorCode = outcome.errorCode();
                     ex.usage(stream.events().usage());
@@ -78,10 +88,14 @@ final class InferenceHandler implements Handler {
         } catch (GatewayException e) {
             status = e.status();
             errorCode = e.code();
+            if (ex != null) {
+                limits.beforeLastByte(ex, status);
+            }
             Responses.error(r, e, ex == null ? Map.of() : ex.responseHeaders());
         } finally {
             long now = nanoClock.getAsLong();
             if (ex != null) {
+                limits.settle(ex, status);
                 long end = wallClock.millis();
                 accounting.record(
                         ex,
@@ -104,6 +118,7 @@ final class InferenceHandler implements Handler {
                     ex == null ? 0 : ex.upstreamNanos(),
                     ex == null ? io.llmux.wire.Usage.NONE : ex.usage(),
                     ex == null ? 0 : ex.costUsd(),
+                    ex != null && ex.cacheHit(),
                     errorCode));
         }
     }

@@ -1,6 +1,7 @@
 package io.llmux.server;
 
 import com.sun.net.httpserver.HttpExchange;
+import java.net.InetSocketAddress;
 import java.util.Locale;
 
 /** One HTTP request as the handlers see it: the JDK exchange plus what the dispatcher decided for it. */
@@ -41,6 +42,14 @@ public final class Request {
     /** A request header by name, case-insensitively; null when absent. */
     public String header(String name) {
         return exchange.getRequestHeaders().getFirst(name);
+    }
+
+    /** The client's IP address, as the connection shows it (a proxy in front shows as the proxy). */
+    public String clientAddress() {
+        InetSocketAddress remote = exchange.getRemoteAddress();
+        return remote == null || remote.getAddress() == null
+                ? "unknown"
+                : remote.getAddress().getHostAddress();
     }
 
     boolean responseStarted() {

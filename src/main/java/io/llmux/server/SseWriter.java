@@ -23,7 +23,8 @@ final class SseWriter {
 
     private SseWriter() {}
 
-    static Outcome write(Request r, EventStream events, Map<String, String> extraHeaders) {
+    /** @param beforeDone runs when the stream ended normally, before {@code [DONE]} goes out */
+    static Outcome write(Request r, EventStream events, Map<String, String> extraHeaders, Runnable beforeDone) {
         try (events) {
             Headers h = r.exchange().getResponseHeaders();
             extraHeaders.forEach(h::set);
@@ -44,6 +45,7 @@ final class SseWriter {
                         out.flush();
                     }
                 }
+                beforeDone.run();
                 out.write(DONE);
                 out.flush();
                 out.close();

@@ -57,7 +57,7 @@ public final class SpendAccounting {
                         Math.max(0, u.promptTokens()),
                         Math.max(0, u.completionTokens()),
                         status < 400 ? ex.costUsd() : 0,
-                        false,
+                        ex.cacheHit(),
                         status,
                         start,
                         end));

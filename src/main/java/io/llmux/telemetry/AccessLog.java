@@ -30,6 +30,7 @@ public final class AccessLog {
             long upstreamNanos,
             Usage usage,
             double costUsd,
+            boolean cacheHit,
             String errorCode) {}
 
     public void record(Entry e) {
@@ -50,6 +51,7 @@ public final class AccessLog {
                     .field("completion_tokens", e.usage().completionTokens())
                     .field("cached_tokens", e.usage().cachedTokens())
                     .number("cost_usd", Usd.plain(e.costUsd()))
+                    .field("cache_hit", e.cacheHit())
                     .field("error", e.errorCode());
         });
     }

@@ -97,7 +97,8 @@ class ProviderSectionTest {
                                 0.15,
                                 0.60,
                                 0.075,
-                                128_000L),
+                                128_000L,
+                                true),
                         DeploymentConfig.of("o1", "o1", 3, List.of("eu")));
     }
 

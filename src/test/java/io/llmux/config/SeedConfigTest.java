@@ -83,7 +83,8 @@ class SeedConfigTest {
                         0.15,
                         0.60,
                         null,
-                        128_000L));
+                        128_000L,
+                        true));
         assertThat(config.routing().fallbacks()).isEqualTo(Map.of("gpt-4o", List.of("claude-3-5-sonnet-20241022")));
         assertThat(config.database().type()).isEqualTo(DatabaseConfig.Type.EMBEDDED);
         assertThat(config.redis().configured()).isFalse();

@@ -33,9 +33,13 @@ class FallbackRateLimiterTest {
     private final LogSink sink = new LogSink(logged, () -> false);
     private final Log log = new Log(sink, LoggingConfig.Level.INFO, clock::millis);
     private RedisClient down;
+    private FallbackRateLimiter made;
 
     @AfterEach
     void close() {
+        if (made != null) {
+            made.close();
+        }
         sink.close();
         if (down != null) {
             down.close();
@@ -53,7 +57,9 @@ class FallbackRateLimiterTest {
             closedPort = s.getLocalPort();
         }
         down = RedisClients.create(new RedisConfig("127.0.0.1:" + closedPort, "", 0, Duration.ofMillis(300), onError));
-        return new FallbackRateLimiter(new RedisRateLimiter(down), new LocalRateLimiter(clock), onError, clock, log);
+        made = new FallbackRateLimiter(
+                new RedisRateLimiter(down, true), new LocalRateLimiter(clock), onError, clock, log);
+        return made;
     }
 
     @Test

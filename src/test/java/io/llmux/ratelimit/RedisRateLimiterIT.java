@@ -46,7 +46,7 @@ class RedisRateLimiterIT extends RateLimiterContract {
     /** One more gateway replica on the same Redis and keys. */
     private RedisRateLimiter replica(TestClock clock) {
         long start = clock.millis();
-        return new RedisRateLimiter(redis, prefix, Window.LEASE_TTL, () -> clock.millis() - start);
+        return new RedisRateLimiter(redis, prefix, Window.LEASE_TTL, () -> clock.millis() - start, false);
     }
 
     @Override
@@ -82,6 +82,44 @@ class RedisRateLimiterIT extends RateLimiterContract {
                 .isEqualTo(95);
         assertThat(admitConcurrently(replicas, 100, List.of(key(Kind.PARALLEL, 7)), 0))
                 .isEqualTo(7);
+    }
+
+    @Test
+    void heldBackTokenCorrectionsOfManyAdmissionsReachRedisTogetherOnFlush() throws Exception {
+        long start = clock.millis();
+        RedisRateLimiter deferring =
+                new RedisRateLimiter(redis, prefix, Window.LEASE_TTL, () -> clock.millis() - start, true);
+        Limit keyTpm = key(Kind.TPM, 10_000);
+        Limit teamTpm = team(Kind.TPM, 10_000);
+        for (int i = 0; i < 3; i++) {
+            deferring.settle(deferring.admit(List.of(keyTpm, teamTpm), 1_000), 100);
+        }
+        Admission before = deferring.admit(List.of(keyTpm), 0);
+        assertThat(before.states().getFirst().remaining())
+                .as("the estimates stand until the corrections are sent")
+                .isEqualTo(7_000);
+
+        deferring.flush();
+
+        assertThat(deferring.admit(List.of(keyTpm), 0).states().getFirst().remaining())
+                .isEqualTo(9_700);
+        assertThat(deferring.admit(List.of(teamTpm), 0).states().getFirst().remaining())
+                .isEqualTo(9_700);
+    }
+
+    @Test
+    void aParallelSlotIsFreedAtOnceEvenWhenCorrectionsAreHeldBack() throws Exception {
+        long start = clock.millis();
+        RedisRateLimiter deferring =
+                new RedisRateLimiter(redis, prefix, Window.LEASE_TTL, () -> clock.millis() - start, true);
+        List<Limit> limits = List.of(key(Kind.PARALLEL, 1), key(Kind.TPM, 10_000));
+        deferring.settle(deferring.admit(limits, 1_000), 10);
+
+        Admission next = deferring.admit(limits, 0);
+
+        assertThat(next.states().get(1).remaining())
+                .as("corrected with the slot")
+                .isEqualTo(9_990);
     }
 
     @Test

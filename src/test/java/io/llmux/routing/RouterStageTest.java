@@ -102,7 +102,8 @@ class RouterStageTest {
     }
 
     private Deployment deployment(Provider p, double weight) {
-        return new Deployment(p, new DeploymentConfig("g", "m", weight, null, null, List.of(), null, null, null, null));
+        return new Deployment(
+                p, new DeploymentConfig("g", "m", weight, null, null, List.of(), null, null, null, null, true));
     }
 
     private static Exchange exchange(String model) {

@@ -28,7 +28,7 @@ class PricingTest {
     }
 
     private static DeploymentConfig deployment(String model, Double input, Double output, Double cached) {
-        return new DeploymentConfig("group", model, 1, null, null, List.of(), input, output, cached, null);
+        return new DeploymentConfig("group", model, 1, null, null, List.of(), input, output, cached, null, true);
     }
 
     private static DeploymentConfig deployment(String model) {

@@ -52,7 +52,7 @@ final class Candidates {
     }
 
     static DeploymentConfig model(double weight, Long rpm, Long tpm, List<String> tags) {
-        return new DeploymentConfig(GROUP, "m", weight, rpm, tpm, tags, null, null, null, null);
+        return new DeploymentConfig(GROUP, "m", weight, rpm, tpm, tags, null, null, null, null, true);
     }
 
     /** A chat request; {@code tags} as the request stage read them. */

@@ -30,7 +30,7 @@ class LowestCostTest {
 
     private static Deployment priced(String provider, String model, Double input, Double output) {
         return deployment(
-                provider, new DeploymentConfig("g", model, 1, null, null, List.of(), input, output, null, null));
+                provider, new DeploymentConfig("g", model, 1, null, null, List.of(), input, output, null, null, true));
     }
 
     private static LowestCost byConfiguredPrices() {

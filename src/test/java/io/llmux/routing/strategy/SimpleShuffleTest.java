@@ -34,7 +34,8 @@ class SimpleShuffleTest {
                 List.of(),
                 List.of(),
                 null);
-        DeploymentConfig dc = new DeploymentConfig("g", "m", weight, rpm, null, List.of(), null, null, null, null);
+        DeploymentConfig dc =
+                new DeploymentConfig("g", "m", weight, rpm, null, List.of(), null, null, null, null, true);
         return new Deployment(new UnavailableProvider(pc, "test"), dc);
     }
 
