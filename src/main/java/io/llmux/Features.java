@@ -13,9 +13,6 @@ final class Features {
 
     static List<String> notAvailable(Config c) {
         List<String> missing = new ArrayList<>();
-        if (c.cache().enabled()) {
-            missing.add("cache");
-        }
         if (c.metrics().enabled()) {
             missing.add("metrics");
         }

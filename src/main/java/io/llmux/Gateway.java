@@ -6,6 +6,9 @@ import io.llmux.auth.AuthStage;
 import io.llmux.auth.Authenticator;
 import io.llmux.auth.KeyCache;
 import io.llmux.auth.KeyGenerator;
+import io.llmux.cache.CacheStage;
+import io.llmux.cache.ResponseCache;
+import io.llmux.cache.ResponseCaches;
 import io.llmux.config.Config;
 import io.llmux.config.ConfigException;
 import io.llmux.config.ConfigLoader;
@@ -216,6 +219,7 @@ public final class Gateway implements AutoCloseable {
         governance.drain(config.server().shutdownTimeout());
         current().providers().values().forEach(Provider::close);
         routingState.close();
+        current().cache().ifPresent(ResponseCache::close);
         watchdog.close();
         log.info("stopped");
         sink.close();
@@ -254,6 +258,8 @@ public final class Gateway implements AutoCloseable {
         if (rl.enabled() && (keys.isPresent() || rl.defaultRpm() > 0 || rl.defaultTpm() > 0)) {
             stages.add(new RateLimitStage(governance.rateLimiter(), rl, groups, auth.isEmpty()));
         }
+        Optional<ResponseCache> cache = cacheFor(config);
+        cache.ifPresent(c -> stages.add(new CacheStage(c, config.cache(), groups)));
         stages.add(new RouterStage(
                 groups,
                 Strategies.of(config.routing(), pricing, ThreadLocalRandom::current, options.clock()),
@@ -264,11 +270,30 @@ public final class Gateway implements AutoCloseable {
                 options.nanoClock(),
                 ThreadLocalRandom::current,
                 Sleeper.REAL));
-        return new Snapshot(loaded, made, groups, new Pipeline(stages), auth, routingState);
+        return new Snapshot(loaded, made, groups, new Pipeline(stages), auth, routingState, cache);
+    }
+
+    /** The previous snapshot's cache when its settings are unchanged, else a new one (or none when disabled). */
+    private Optional<ResponseCache> cacheFor(Config config) {
+        if (!config.cache().enabled()) {
+            return Optional.empty();
+        }
+        Snapshot previous = current.get();
+        if (previous != null
+                && previous.cache().isPresent()
+                && previous.config().cache().equals(config.cache())
+                && previous.config().redis().equals(config.redis())) {
+            return previous.cache();
+        }
+        return Optional.of(ResponseCaches.of(config.cache(), config.redis(), options.clock(), log));
     }
 
     /** Closes providers the new config no longer uses, once their calls in flight end. */
     private void retire(Snapshot old, Snapshot next) {
+        // the same instance when the reload kept it; only a replaced cache is closed
+        if (old.cache().isPresent() && !next.cache().equals(old.cache())) {
+            old.cache().get().close();
+        }
         for (Provider p : old.providers().values()) {
             if (!next.providers().containsValue(p)) {
                 Thread.ofVirtual().name("llmux-retire-" + p.config().name()).start(p::close);

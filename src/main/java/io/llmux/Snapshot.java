@@ -1,6 +1,7 @@
 package io.llmux;
 
 import io.llmux.auth.Authenticator;
+import io.llmux.cache.ResponseCache;
 import io.llmux.config.Config;
 import io.llmux.config.LoadedConfig;
 import io.llmux.pipeline.Pipeline;
@@ -16,6 +17,8 @@ import java.util.Optional;
  *
  * @param authenticator empty for an open gateway (no master key, no database)
  * @param routingState cooldowns and routing statistics; one instance for the process, kept across reloads
+ * @param cache the response cache when {@code cache.enabled}; kept across reloads that leave {@code cache} and
+ *     {@code redis} as they were, so a reload does not empty it
  */
 public record Snapshot(
         LoadedConfig loaded,
@@ -23,7 +26,8 @@ public record Snapshot(
         ModelGroups groups,
         Pipeline pipeline,
         Optional<Authenticator> authenticator,
-        RoutingState routingState) {
+        RoutingState routingState,
+        Optional<ResponseCache> cache) {
 
     public Snapshot {
         providers = Map.copyOf(providers);
