@@ -2,11 +2,13 @@ package io.llmux.routing.state;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -22,6 +24,10 @@ import redis.clients.jedis.params.ZAddParams;
  * a finish that never reached Redis (it was down for a moment) costs one lease that lapses within the TTL, where a
  * lost decrement would skew a counter for the rest of the replica's life; and a second finish removes nothing.
  *
+ * <p>With {@code finishEvery} set, a finish is held back and sent with the others of the moment, one script per
+ * deployment every {@code finishEvery}: in-flight counts and latencies then show a finished request that much later,
+ * which routing can bear, and a request costs Redis one script (its start) instead of two.
+ *
  * <p>The heartbeat rewrites only members that still exist ({@code ZADD XX}), so it cannot revive a lease that a
  * finish removed while the beat was on its way.
  */
@@ -33,28 +39,91 @@ final class RedisLeases implements AutoCloseable {
     private final Set<RedisLease> live = ConcurrentHashMap.newKeySet();
     private final Consumer<RuntimeException> heartbeatFailed;
     private final ScheduledExecutorService heartbeat;
+    private final boolean deferFinishes;
+    private final ConcurrentLinkedQueue<Finish> finishes = new ConcurrentLinkedQueue<>();
 
+    /** A finish held back: the lease, its token correction, its latency in ms (empty: none). */
+    private record Finish(RedisLease lease, long correction, String latency) {}
+
+    /**
+     * @param heartbeatEvery null for none (tests beat by hand)
+     * @param finishEvery how long a finish may be held back; null sends each at once
+     */
     RedisLeases(
             RedisClient redis,
             Clock clock,
             RedisKeys keys,
             long ttlMillis,
             Duration heartbeatEvery,
+            Duration finishEvery,
             Consumer<RuntimeException> heartbeatFailed) {
         this.redis = redis;
         this.clock = clock;
         this.keys = keys;
         this.ttlMillis = ttlMillis;
         this.heartbeatFailed = heartbeatFailed;
-        if (heartbeatEvery == null) {
+        this.deferFinishes = finishEvery != null;
+        if (heartbeatEvery == null && finishEvery == null) {
             this.heartbeat = null;
-        } else {
-            this.heartbeat = Executors.newSingleThreadScheduledExecutor(
-                    Thread.ofPlatform().daemon().name("llmux-redis-leases").factory());
+            return;
+        }
+        this.heartbeat = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("llmux-redis-leases").factory());
+        // beat() and sendFinishes() catch what they throw, so the futures have nothing to report
+        if (heartbeatEvery != null) {
             long every = heartbeatEvery.toMillis();
-            // beat() catches what a beat throws, so the future has nothing to report
             ScheduledFuture<?> unused =
                     heartbeat.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
+        }
+        if (finishEvery != null) {
+            long every = finishEvery.toMillis();
+            ScheduledFuture<?> unused =
+                    heartbeat.scheduleWithFixedDelay(this::sendFinishes, every, every, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Sends the finishes held back, one script per deployment; a failed script's finishes lapse with their leases. */
+    void flushFinishes() {
+        if (finishes.isEmpty()) {
+            return;
+        }
+        Map<String, List<Finish>> byDeployment = new HashMap<>();
+        Finish f;
+        while ((f = finishes.poll()) != null) {
+            byDeployment
+                    .computeIfAbsent(f.lease().deploymentId, d -> new ArrayList<>())
+                    .add(f);
+        }
+        RuntimeException failure = null;
+        for (Map.Entry<String, List<Finish>> e : byDeployment.entrySet()) {
+            String id = e.getKey();
+            List<String> names = new ArrayList<>(2 + e.getValue().size());
+            names.add(keys.leases(id));
+            names.add(keys.deployment(id));
+            List<String> args = new ArrayList<>(1 + 3 * e.getValue().size());
+            args.add(Double.toString(LocalDeployment.LATENCY_ALPHA));
+            for (Finish one : e.getValue()) {
+                names.add(keys.minute(id, one.lease().minute));
+                args.add(one.lease().member);
+                args.add(Long.toString(one.correction()));
+                args.add(one.latency());
+            }
+            try {
+                RedisRoutingScripts.FINISH_MANY.run(redis, names, args);
+            } catch (RuntimeException ex) {
+                failure = ex; // the other deployments' finishes still go
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void sendFinishes() {
+        try {
+            flushFinishes();
+        } catch (RuntimeException e) {
+            heartbeatFailed.accept(e);
         }
     }
 
@@ -115,6 +184,7 @@ final class RedisLeases implements AutoCloseable {
         if (heartbeat != null) {
             heartbeat.shutdownNow();
         }
+        sendFinishes();
         if (live.isEmpty()) {
             return;
         }
@@ -156,6 +226,11 @@ final class RedisLeases implements AutoCloseable {
             }
             live.remove(this); // first: if Redis fails below, the lease lapses rather than being beaten on
             double millis = LocalRoutingState.millis(latency);
+            long correction = actualTokens < 0 ? 0 : actualTokens - estimate;
+            if (deferFinishes) {
+                finishes.add(new Finish(this, correction, Double.isNaN(millis) ? "" : Double.toString(millis)));
+                return;
+            }
             RedisRoutingScripts.FINISH.run(
                     redis,
                     List.of(
@@ -164,7 +239,7 @@ final class RedisLeases implements AutoCloseable {
                             keys.deployment(deploymentId)),
                     List.of(
                             member,
-                            Long.toString(actualTokens < 0 ? 0 : actualTokens - estimate),
+                            Long.toString(correction),
                             Double.isNaN(millis) ? "" : Double.toString(millis),
                             Double.toString(LocalDeployment.LATENCY_ALPHA)));
         }

@@ -44,6 +44,33 @@ final class RedisRoutingScripts {
             """);
 
     /**
+     * Requests of one deployment ended, as {@link #FINISH} for each, in order: held back and sent together, so a
+     * request's finish costs Redis one script's work a batch, not one each. KEYS: leases, deployment, then per request
+     * the minute it started in. ARGV: the moving average's weight, then per request its lease member, token correction
+     * and latency in ms (empty: none).
+     */
+    static final RedisScript FINISH_MANY = new RedisScript("""
+            local weight = tonumber(ARGV[1])
+            local average = tonumber(redis.call('HGET', KEYS[2], 'lat'))
+            local moved = false
+            for i = 0, (#ARGV - 1) / 3 - 1 do
+              redis.call('ZREM', KEYS[1], ARGV[2 + 3 * i])
+              local correction = tonumber(ARGV[3 + 3 * i])
+              local minute = KEYS[3 + i]
+              if correction ~= 0 and redis.call('EXISTS', minute) == 1 then
+                redis.call('HINCRBY', minute, 'tok', correction)
+              end
+              local latency = tonumber(ARGV[4 + 3 * i])
+              if latency then
+                if average then average = average + weight * (latency - average) else average = latency end
+                moved = true
+              end
+            end
+            if moved then redis.call('HSET', KEYS[2], 'lat', string.format('%.17g', average)) end
+            return 1
+            """);
+
+    /**
      * A failure. KEYS: deployment, failures. ARGV: now, failure member, error, cool now (1/0), allowed fails, cooldown
      * end (empty: none), the newest time that no longer counts, window (ms). Returns 1 when this failure cools the
      * deployment. The deadline only moves later. Times are computed by the caller: Lua would print large numbers in

@@ -16,8 +16,8 @@ import redis.clients.jedis.Response;
 
 /**
  * Routing state in Redis, shared by every replica (SPEC §6). Key layout: {@link RedisKeys}. Round trips: a pick's
- * {@link #stats} is one pipeline for all candidates; {@link #start}, a lease's finish and {@link #failed} are one
- * script each; {@link #setCooldown} is one command (one pipeline to clear); the lease heartbeat is one pipeline per
+ * {@link #stats} is one pipeline for all candidates; {@link #start} and {@link #failed} are one script each; a lease's
+ * finish is one script, or, held back, a share of one per deployment per batch; {@link #setCooldown} is one command (one pipeline to clear); the lease heartbeat is one pipeline per
  * beat for all of this replica's requests in flight.
  *
  * <p>In-flight counts are leases ({@link RedisLeases}): a request is a member of its deployment's lease set, scored by
@@ -47,7 +47,9 @@ final class RedisRoutingState implements RoutingState {
     /**
      * @param leaseTtl how long a lease outlives its replica's last heartbeat (SPEC: within 30 s)
      * @param heartbeatEvery how often leases are pushed on, well under the TTL; null for none (tests beat by hand)
-     * @param heartbeatFailed told of each heartbeat that Redis refused
+     * @param finishEvery how long a request's finish may be held back to go with others ({@link RedisLeases});
+     *     null sends each at once
+     * @param heartbeatFailed told of each heartbeat (or batch of finishes) that Redis refused
      */
     RedisRoutingState(
             RedisClient redis,
@@ -55,11 +57,13 @@ final class RedisRoutingState implements RoutingState {
             String keyPrefix,
             Duration leaseTtl,
             Duration heartbeatEvery,
+            Duration finishEvery,
             Consumer<RuntimeException> heartbeatFailed) {
         this.redis = redis;
         this.clock = clock;
         this.keys = new RedisKeys(keyPrefix);
-        this.leases = new RedisLeases(redis, clock, keys, leaseTtl.toMillis(), heartbeatEvery, heartbeatFailed);
+        this.leases =
+                new RedisLeases(redis, clock, keys, leaseTtl.toMillis(), heartbeatEvery, finishEvery, heartbeatFailed);
     }
 
     @Override
@@ -137,6 +141,11 @@ final class RedisRoutingState implements RoutingState {
             fields.put("err", reason);
         }
         redis.hset(key, fields);
+    }
+
+    /** Sends the finishes held back now; the scheduled flush calls it, and tests do by hand. */
+    void flushFinishes() {
+        leases.flushFinishes();
     }
 
     /** Pushes this replica's leases on now; the scheduled heartbeat calls it, and tests do by hand. */

@@ -14,6 +14,9 @@ public final class RoutingStates {
     /** Three beats per TTL, so one lost beat never lets a live replica's leases lapse. */
     static final Duration HEARTBEAT_EVERY = LEASE_TTL.dividedBy(3);
 
+    /** How long a finished request's lease and latency may wait to go to Redis with others. */
+    static final Duration FINISH_EVERY = Duration.ofMillis(50);
+
     private RoutingStates() {}
 
     /**
@@ -34,6 +37,7 @@ public final class RoutingStates {
                 RedisKeys.DEFAULT_PREFIX,
                 LEASE_TTL,
                 HEARTBEAT_EVERY,
+                FINISH_EVERY,
                 e -> errors.failed("heartbeat", e));
         return new FallbackRoutingState(shared, local, errors);
     }

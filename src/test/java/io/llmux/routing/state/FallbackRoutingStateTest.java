@@ -198,6 +198,7 @@ class FallbackRoutingStateTest {
                         RedisKeys.DEFAULT_PREFIX,
                         Duration.ofSeconds(30),
                         null,
+                        null,
                         e -> errors.failed("heartbeat", e)),
                 new LocalRoutingState(clock),
                 errors)) {

@@ -1,6 +1,7 @@
 package io.llmux.routing.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.llmux.config.RedisConfig;
 import io.llmux.redis.RedisClients;
@@ -12,6 +13,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -48,7 +50,7 @@ class RedisRoutingStateIT extends RoutingStateContract {
     /** One more router instance on the same Redis and keys; closed with the test's state. */
     private RedisRoutingState replica(Clock clock, Duration ttl, Duration heartbeatEvery) {
         RedisRoutingState replica = new RedisRoutingState(
-                RedisClients.create(config), clock, prefix, ttl, heartbeatEvery, heartbeatErrors::add);
+                RedisClients.create(config), clock, prefix, ttl, heartbeatEvery, null, heartbeatErrors::add);
         replicas.add(replica);
         return replica;
     }
@@ -105,6 +107,33 @@ class RedisRoutingStateIT extends RoutingStateContract {
 
         two.setCooldown(A, null, null);
         assertThat(one.stats(List.of(A)).get(A).cooledUntil()).isNull();
+    }
+
+    @Test
+    void heldBackFinishesOfManyRequestsLandTogetherWithTheirLatenciesInOrder() {
+        RedisRoutingState deferring = new RedisRoutingState(
+                RedisClients.create(config), clock, prefix, TTL, null, Duration.ofHours(1), heartbeatErrors::add);
+        replicas.add(deferring);
+        Lease first = deferring.start(A, 100);
+        Lease second = deferring.start(A, 100);
+        Lease other = deferring.start(B, 10);
+        first.finish(Duration.ofMillis(100), 150);
+        second.finish(Duration.ofMillis(200), 50);
+        other.finish(Duration.ofMillis(40), 10);
+        assertThat(deferring.stats(List.of(A)).get(A).inFlight())
+                .as("held back")
+                .isEqualTo(2);
+
+        deferring.flushFinishes();
+
+        Map<String, DeploymentStats> stats = state.stats(List.of(A, B));
+        assertThat(stats.get(A).inFlight()).isZero();
+        assertThat(stats.get(A).minuteTokens()).as("corrected to what was used").isEqualTo(200);
+        // the moving average as finish-by-finish: 100, then 100 + alpha × (200 − 100)
+        assertThat(stats.get(A).latencyMillis()).isCloseTo(100 + LocalDeployment.LATENCY_ALPHA * 100, within(1e-9));
+        assertThat(stats.get(B).inFlight()).isZero();
+        assertThat(stats.get(B).latencyMillis()).isEqualTo(40);
+        assertThat(heartbeatErrors).isEmpty();
     }
 
     @Test
