@@ -12,7 +12,10 @@ import io.llmux.redis.RedisScript;
 final class RedisRateLimiterScripts {
     private RedisRateLimiterScripts() {}
 
-    /** {@code now()}: epoch ms from Redis TIME plus the shift; {@code window(key, first)}: sum and buckets in order. */
+    /**
+     * {@code now()}: epoch ms from Redis TIME plus the shift; {@code window(key, first)}: sum, buckets (unordered) and
+     * the newest bucket's second, dropping buckets older than {@code first}.
+     */
     private static final String COMMON = """
             local function fmt(x) return string.format('%d', x) end
             local function now()
@@ -21,15 +24,17 @@ final class RedisRateLimiterScripts {
             end
             local function window(key, first)
               local h = redis.call('HGETALL', key)
-              local sum, buckets, stale = 0, {}, {}
+              local sum, buckets, stale, newest = 0, {}, {}, nil
               for j = 1, #h, 2 do
                 local s, v = tonumber(h[j]), tonumber(h[j + 1])
                 if s < first then stale[#stale + 1] = h[j]
-                else sum = sum + v; buckets[#buckets + 1] = {s, v} end
+                else
+                  sum = sum + v; buckets[#buckets + 1] = {s, v}
+                  if newest == nil or s > newest then newest = s end
+                end
               end
               if #stale > 0 then redis.call('HDEL', key, unpack(stale)) end
-              table.sort(buckets, function(a, b) return a[1] < b[1] end)
-              return sum, buckets
+              return sum, buckets, newest
             end
             local function correct(key, admitted, second, delta)
               local held = nil
@@ -67,10 +72,12 @@ final class RedisRateLimiterScripts {
                 local need = 1
                 if kind == 'tpm' then need = estimate end
                 needs[i] = need
-                local used, buckets = window(KEYS[i], first)
+                local used, buckets, newest = window(KEYS[i], first)
                 local emptyAt = t
-                if #buckets > 0 then emptyAt = (buckets[#buckets][1] + 60) * 1000 end
+                if newest ~= nil then emptyAt = (newest + 60) * 1000 end
                 if used + need > max then
+                  -- only a refusal needs the buckets in order: sorting on every admission cost Redis the most
+                  table.sort(buckets, function(a, b) return a[1] < b[1] end)
                   local retryAt, freed = t + 60000, 0
                   for _, b in ipairs(buckets) do
                     freed = freed + b[2]
