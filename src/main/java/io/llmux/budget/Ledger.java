@@ -22,9 +22,18 @@ public interface Ledger extends AutoCloseable {
 
     /**
      * Replaces a reservation with the real cost (0 for a failed call). Called once per reservation. When the period
-     * has moved on meanwhile, or the reservation lapsed, only the real cost is added, to the current period.
+     * has moved on meanwhile, or the reservation lapsed, only the real cost is added, to the current period. A ledger
+     * may hold the settlement back until its next {@link #flush}; the estimate stands until then.
      */
     void settle(Reservation reservation, long actualNanoUsd);
+
+    /**
+     * Sends the settlements this ledger has held back, and says how many; a ledger that holds none back (all but the
+     * Redis one, {@link Ledgers}) sends nothing. Called by whoever owns the ledger's timing, not per request.
+     */
+    default int flush() {
+        return 0;
+    }
 
     /** What a scope has spent plus what is reserved on it right now (for soft budgets and the management API). */
     long spent(BudgetScope scope);

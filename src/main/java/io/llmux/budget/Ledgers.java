@@ -29,7 +29,7 @@ public final class Ledgers {
             return local;
         }
         RedisLedger shared =
-                new RedisLedger(RedisClients.create(redis), clock, LedgerKeys.DEFAULT_PREFIX, RESERVATION_TTL);
-        return new FallbackLedger(shared, local, clock, log);
+                new RedisLedger(RedisClients.create(redis), clock, LedgerKeys.DEFAULT_PREFIX, RESERVATION_TTL, true);
+        return new FallbackLedger(shared, local, clock, log, RedisLedger.FLUSH_EVERY);
     }
 }

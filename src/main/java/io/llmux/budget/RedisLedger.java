@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import redis.clients.jedis.RedisClient;
 
@@ -12,6 +13,11 @@ import redis.clients.jedis.RedisClient;
  * Budget counters in Redis, shared by every replica (SPEC §8: "atomically: one Redis script"). Key layout:
  * {@link LedgerKeys}; scripts: {@link RedisLedgerScripts}. {@link #reserve}, {@link #settle} and {@link #spent} are
  * one script each, so one round trip.
+ *
+ * <p>A request's round trip is its reservation. Its settlement only replaces the estimate with the real cost, so it
+ * can wait: held back, it is sent with every other settlement of the moment in one script by {@link #flush} (run
+ * every {@link #FLUSH_EVERY} by {@link FallbackLedger}). Until then the estimate stands, which holds the budget more
+ * tightly, never less: spend reads that much later, it is never overrun for it.
  *
  * <p>A reservation is a member of each scope's reservation set, scored by when it lapses, rather than an amount
  * added to a counter: a replica that dies between reserve and settle would otherwise hold its reservations against
@@ -24,6 +30,12 @@ import redis.clients.jedis.RedisClient;
  * counters then.
  */
 final class RedisLedger implements Ledger {
+    /** How long a settlement may wait to be sent with others. */
+    static final Duration FLUSH_EVERY = Duration.ofMillis(50);
+
+    /** Settlements per script call: bounds one call's time in Redis, which runs scripts one at a time. */
+    static final int FLUSH_MAX = 500;
+
     private final RedisClient redis;
     private final Clock clock;
     private final LedgerKeys keys;
@@ -32,13 +44,25 @@ final class RedisLedger implements Ledger {
     private final String replica = Long.toHexString(new SecureRandom().nextLong());
 
     private final AtomicLong sequence = new AtomicLong();
+    private final boolean deferSettlements;
+    private final ConcurrentLinkedQueue<Settlement> settlements = new ConcurrentLinkedQueue<>();
 
-    /** @param redis closed with this ledger */
-    RedisLedger(RedisClient redis, Clock clock, String keyPrefix, Duration reservationTtl) {
+    /**
+     * A settlement held back: the reservation's keys (counter and reservations per scope) and the single
+     * {@link RedisLedgerScripts#SETTLE}'s ARGV for them, made when it was settled (expiries count from then).
+     */
+    private record Settlement(List<String> keys, List<String> args) {}
+
+    /**
+     * @param redis closed with this ledger
+     * @param deferSettlements hold settlements back for {@link #flush}; false settles each at once
+     */
+    RedisLedger(RedisClient redis, Clock clock, String keyPrefix, Duration reservationTtl, boolean deferSettlements) {
         this.redis = redis;
         this.clock = clock;
         this.keys = new LedgerKeys(keyPrefix);
         this.ttlMillis = reservationTtl.toMillis();
+        this.deferSettlements = deferSettlements;
     }
 
     @Override
@@ -82,7 +106,39 @@ final class RedisLedger implements Ledger {
         for (BudgetScope scope : scopes) {
             args.add(Long.toString(Periods.expireAt(scope.periodEndMillis(), now)));
         }
+        if (deferSettlements) {
+            settlements.add(new Settlement(keysOf(scopes), args));
+            return;
+        }
         RedisLedgerScripts.SETTLE.run(redis, keysOf(scopes), args);
+    }
+
+    /**
+     * Sends the settlements held back, in one script call per {@value #FLUSH_MAX}, and says how many; none held back
+     * asks Redis nothing. A call that fails loses its settlements (their reservations hold their estimates until they
+     * lapse, as an unsettled one does; the costs reach the counters through the database's spend) and throws: a call
+     * that timed out may have been applied, and a second would count its costs twice.
+     */
+    @Override
+    public int flush() {
+        int sent = 0;
+        while (true) {
+            List<String> names = new ArrayList<>();
+            List<String> args = new ArrayList<>();
+            int batch = 0;
+            Settlement s;
+            while (batch < FLUSH_MAX && (s = settlements.poll()) != null) {
+                names.addAll(s.keys());
+                args.add(Integer.toString(s.keys().size() / 2));
+                args.addAll(s.args());
+                batch++;
+            }
+            if (batch == 0) {
+                return sent;
+            }
+            RedisLedgerScripts.SETTLE_MANY.run(redis, names, args);
+            sent += batch;
+        }
     }
 
     @Override

@@ -76,23 +76,49 @@ final class RedisLedgerScripts {
             """);
 
     /**
-     * Replaces a reservation with the real cost. ARGV: member, estimate, actual, then per scope its expiry. A
-     * reservation no longer open (lapsed, or dropped by a new period) releases nothing; the cost is added regardless.
-     * A counter that has expired is left alone: the database has the cost from the spend log.
+     * {@code settle(counter, reservations, member, estimate, actual, expiry)}: replaces a reservation with the real
+     * cost on one scope. A reservation no longer open (lapsed, or dropped by a new period) releases nothing; the cost
+     * is added regardless. A counter that has expired is left alone: the database has the cost from the spend log.
      */
-    static final RedisScript SETTLE = new RedisScript("""
-            for i = 1, #KEYS / 2 do
-              local counter, reservations = KEYS[2 * i - 1], KEYS[2 * i]
+    private static final String SETTLE_SCOPE = """
+            local function settle(counter, reservations, member, estimate, actual, expiry)
               if redis.call('EXISTS', counter) == 1 then
-                if redis.call('ZREM', reservations, ARGV[1]) == 1 then
-                  local left = (tonumber(redis.call('HGET', counter, 'res')) or 0) - tonumber(ARGV[2])
+                if redis.call('ZREM', reservations, member) == 1 then
+                  local left = (tonumber(redis.call('HGET', counter, 'res')) or 0) - tonumber(estimate)
                   if left < 0 then left = 0 end
                   redis.call('HSET', counter, 'res', string.format('%d', left))
                 end
-                redis.call('HINCRBY', counter, 'spent', ARGV[3])
-                redis.call('PEXPIREAT', counter, ARGV[3 + i])
-                redis.call('PEXPIREAT', reservations, ARGV[3 + i])
+                redis.call('HINCRBY', counter, 'spent', actual)
+                redis.call('PEXPIREAT', counter, expiry)
+                redis.call('PEXPIREAT', reservations, expiry)
               end
+            end
+            """;
+
+    /**
+     * Replaces a reservation with the real cost on every scope. ARGV: member, estimate, actual, then per scope its
+     * expiry.
+     */
+    static final RedisScript SETTLE = new RedisScript(SETTLE_SCOPE + """
+            for i = 1, #KEYS / 2 do
+              settle(KEYS[2 * i - 1], KEYS[2 * i], ARGV[1], ARGV[2], ARGV[3], ARGV[3 + i])
+            end
+            return 1
+            """);
+
+    /**
+     * Many reservations' settlements at once, each as {@link #SETTLE} makes it. ARGV: per reservation its number of
+     * scopes n, member, estimate, actual, then per scope its expiry; KEYS: per reservation its 2n keys, in order.
+     */
+    static final RedisScript SETTLE_MANY = new RedisScript(SETTLE_SCOPE + """
+            local k, a = 1, 1
+            while a <= #ARGV do
+              local n = tonumber(ARGV[a])
+              for i = 1, n do
+                settle(KEYS[k], KEYS[k + 1], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 3 + i])
+                k = k + 2
+              end
+              a = a + 4 + n
             end
             return 1
             """);

@@ -15,12 +15,17 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Budget counters degrade to this replica's own when Redis fails; a request never fails because of Redis. */
+/**
+ * Budget counters degrade to this replica's own when Redis fails; a request never fails because of Redis, nor does a
+ * settlement held back and sent later.
+ */
 class FallbackLedgerTest {
     private static final long CENT = LedgerContract.CENT;
     private static final BudgetScope KEY = new BudgetScope(Kind.KEY, "k1", "my-key", 100 * CENT, 0, 20 * CENT);
@@ -29,10 +34,49 @@ class FallbackLedgerTest {
     private final ByteArrayOutputStream logged = new ByteArrayOutputStream();
     private final LogSink sink = new LogSink(logged, () -> false);
     private final Log log = new Log(sink, LoggingConfig.Level.INFO, clock::millis);
+    private final List<FallbackLedger> made = new ArrayList<>();
 
     @AfterEach
-    void closeSink() {
+    void close() {
+        made.forEach(FallbackLedger::close); // stops their threads; closing twice is harmless
         sink.close();
+    }
+
+    private FallbackLedger fallback(Ledger shared, LocalLedger local, Duration flushEvery) {
+        FallbackLedger ledger = new FallbackLedger(shared, local, clock, log, flushEvery);
+        made.add(ledger);
+        return ledger;
+    }
+
+    private FallbackLedger fallback(Ledger shared, LocalLedger local) {
+        return fallback(shared, local, RedisLedger.FLUSH_EVERY);
+    }
+
+    /** A Redis ledger on a port nothing listens on, holding its settlements back as {@link Ledgers} makes it. */
+    private RedisLedger unreachable() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        RedisConfig down = new RedisConfig(
+                "127.0.0.1:" + closedPort, "", 0, Duration.ofMillis(300), RedisConfig.OnError.FAIL_OPEN);
+        return new RedisLedger(
+                RedisClients.create(down), clock, LedgerKeys.DEFAULT_PREFIX, Ledgers.RESERVATION_TTL, true);
+    }
+
+    /** A reservation Redis took, as one made before the outage began. */
+    private static Reservation shared(int n) {
+        return new Reservation("replica:" + n, List.of(KEY), 10 * CENT, List.of(20 * CENT));
+    }
+
+    private static void await(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.onSpinWait();
+        }
     }
 
     private String logText() {
@@ -42,15 +86,7 @@ class FallbackLedgerTest {
 
     @Test
     void withRedisDownReservationsAreAnsweredFromLocalCountersAndErrorsCounted() throws Exception {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closedPort = s.getLocalPort();
-        }
-        RedisConfig down = new RedisConfig(
-                "127.0.0.1:" + closedPort, "", 0, Duration.ofMillis(300), RedisConfig.OnError.FAIL_OPEN);
-        RedisLedger redis =
-                new RedisLedger(RedisClients.create(down), clock, LedgerKeys.DEFAULT_PREFIX, Ledgers.RESERVATION_TTL);
-        try (FallbackLedger ledger = new FallbackLedger(redis, new LocalLedger(clock), clock, log)) {
+        try (FallbackLedger ledger = fallback(unreachable(), new LocalLedger(clock))) {
             Reservation r = ledger.reserve(List.of(KEY), 50 * CENT);
             assertThat(r.spentBefore()).as("local, from the database's spend").containsExactly(20 * CENT);
             assertThat(ledger.redisErrors()).isEqualTo(1);
@@ -80,7 +116,7 @@ class FallbackLedgerTest {
     void eachReservationIsSettledWhereItWasMadeAndRecoveryIsLoggedOnce() throws BudgetExceeded {
         Flaky redis = new Flaky(new LocalLedger(clock));
         LocalLedger local = new LocalLedger(clock);
-        FallbackLedger ledger = new FallbackLedger(redis, local, clock, log);
+        FallbackLedger ledger = fallback(redis, local);
 
         Reservation shared = ledger.reserve(List.of(KEY), 10 * CENT);
         redis.down = true;
@@ -108,7 +144,7 @@ class FallbackLedgerTest {
     @Test
     void aSharedSettleThatFailsIsCountedNotThrown() throws BudgetExceeded {
         Flaky redis = new Flaky(new LocalLedger(clock));
-        FallbackLedger ledger = new FallbackLedger(redis, new LocalLedger(clock), clock, log);
+        FallbackLedger ledger = fallback(redis, new LocalLedger(clock));
         Reservation shared = ledger.reserve(List.of(KEY), 10 * CENT);
         redis.down = true;
 
@@ -118,9 +154,58 @@ class FallbackLedgerTest {
     }
 
     @Test
+    void aHeldBackSettlementThatRedisFailsIsCountedAndTheNextFlushIsStillTried() throws Exception {
+        FallbackLedger ledger = fallback(unreachable(), new LocalLedger(clock));
+
+        ledger.settle(shared(1), 5 * CENT);
+        await(() -> ledger.redisErrors() == 1, "the settler thread's flush to fail and be counted");
+
+        clock.advance(Duration.ofMillis(FallbackLedger.RETRY_AFTER_MILLIS));
+        ledger.settle(shared(2), 5 * CENT);
+        await(() -> ledger.redisErrors() == 2, "the next flush, from a thread the failure did not end");
+
+        String text = logText();
+        assertThat(text).contains("redis failed").contains("settle").contains("Connect");
+        assertThat(text).as("nothing reached Redis").doesNotContain("redis answers again");
+    }
+
+    @Test
+    void closeSendsTheSettlementsLeftAndCountsAFailureWithoutThrowing() throws Exception {
+        FallbackLedger ledger = fallback(unreachable(), new LocalLedger(clock), Duration.ofHours(1));
+        ledger.settle(shared(1), 5 * CENT);
+        ledger.settle(shared(2), 5 * CENT);
+        assertThat(ledger.redisErrors())
+                .as("held back: settling asks Redis nothing, and the thread sends only once an hour")
+                .isZero();
+
+        ledger.close();
+
+        assertThat(ledger.redisErrors()).as("one call for both, which failed").isEqualTo(1);
+    }
+
+    @Test
+    void whileRedisIsLeftAloneAfterAFailureHeldBackSettlementsWait() throws Exception {
+        RedisLedger redis = unreachable();
+        FallbackLedger ledger = fallback(redis, new LocalLedger(clock), Duration.ofHours(1));
+        ledger.reserve(List.of(KEY), CENT); // fails over to the local ledger
+        assertThat(ledger.redisErrors()).isEqualTo(1);
+        ledger.settle(shared(1), 5 * CENT);
+
+        assertThat(ledger.flush()).isZero();
+        assertThat(ledger.redisErrors()).as("Redis not asked within the second").isEqualTo(1);
+
+        clock.advance(Duration.ofMillis(FallbackLedger.RETRY_AFTER_MILLIS));
+        assertThat(ledger.flush()).isZero();
+        assertThat(ledger.redisErrors())
+                .as("asked again, with the settlement kept")
+                .isEqualTo(2);
+        assertThat(redis.flush()).as("lost with the call that failed").isZero();
+    }
+
+    @Test
     void aRefusalFromRedisIsARefusalNotAnError() throws BudgetExceeded {
         Flaky redis = new Flaky(new LocalLedger(clock));
-        FallbackLedger ledger = new FallbackLedger(redis, new LocalLedger(clock), clock, log);
+        FallbackLedger ledger = fallback(redis, new LocalLedger(clock));
         ledger.reserve(List.of(KEY), 80 * CENT);
 
         assertThatThrownBy(() -> ledger.reserve(List.of(KEY), 1)).isInstanceOf(BudgetExceeded.class);

@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.llmux.budget.BudgetScope.Kind;
+import io.llmux.config.LoggingConfig;
 import io.llmux.config.RedisConfig;
 import io.llmux.redis.RedisClients;
+import io.llmux.telemetry.Log;
+import io.llmux.telemetry.LogSink;
 import io.llmux.testing.Services;
+import java.io.ByteArrayOutputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.RedisClient;
@@ -23,8 +28,8 @@ import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
  * The contract against the real Redis on 127.0.0.1:6379, and what sharing adds: replicas see each other's
- * reservations and spend, and a dead replica's reservations lapse. Each test writes under its own random key prefix
- * and deletes it afterwards.
+ * reservations and spend, a dead replica's reservations lapse, and settlements held back reach Redis together. Each
+ * test writes under its own random key prefix and deletes it afterwards.
  */
 class RedisLedgerIT extends LedgerContract {
     private static RedisConfig config;
@@ -42,9 +47,19 @@ class RedisLedgerIT extends LedgerContract {
         return replica(clock);
     }
 
-    /** One more gateway replica on the same Redis and keys; closed with the test's ledger. */
+    /** One more gateway replica on the same Redis and keys, settling at once; closed with the test's ledger. */
     private RedisLedger replica(Clock clock) {
-        RedisLedger replica = new RedisLedger(RedisClients.create(config), clock, prefix, Ledgers.RESERVATION_TTL);
+        return replica(clock, false);
+    }
+
+    /** One more replica that holds its settlements back until {@link RedisLedger#flush}, as {@link Ledgers} does. */
+    RedisLedger deferringReplica(Clock clock) {
+        return replica(clock, true);
+    }
+
+    private RedisLedger replica(Clock clock, boolean deferSettlements) {
+        RedisLedger replica =
+                new RedisLedger(RedisClients.create(config), clock, prefix, Ledgers.RESERVATION_TTL, deferSettlements);
         replicas.add(replica);
         return replica;
     }
@@ -155,6 +170,119 @@ class RedisLedgerIT extends LedgerContract {
 
             ledger.reserve(List.of(undated), 1);
             assertThat(redis.pexpireTime(keys.reservations(undated))).isEqualTo(inDays(40));
+        }
+    }
+
+    @Test
+    void heldBackSettlementsOfManyReservationsReachRedisTogetherOnFlush() throws BudgetExceeded {
+        RedisLedger deferring = deferringReplica(clock);
+        BudgetScope key = key(-1);
+        BudgetScope user = user(-1);
+        BudgetScope team = team(100, 0);
+        BudgetScope org = org(-1);
+        // reservations of four, one and two scopes: each takes its own slice of the one call's keys
+        Reservation wide = deferring.reserve(List.of(key, user, team, org), 10 * CENT);
+        Reservation teamOnly = deferring.reserve(List.of(team), 20 * CENT);
+        Reservation keyAndOrg = deferring.reserve(List.of(key, org), 30 * CENT);
+        deferring.settle(wide, 4 * CENT);
+        deferring.settle(teamOnly, 5 * CENT);
+        deferring.settle(keyAndOrg, 6 * CENT);
+        assertThat(cents(team))
+                .as("the estimates stand until the settlements are sent")
+                .isEqualTo(30);
+        assertThat(cents(key)).isEqualTo(40);
+
+        assertThat(deferring.flush()).isEqualTo(3);
+
+        assertThat(cents(key)).isEqualTo(10);
+        assertThat(cents(user)).isEqualTo(4);
+        assertThat(cents(team)).isEqualTo(9);
+        assertThat(cents(org)).isEqualTo(10);
+        assertThat(deferring.flush()).as("nothing left to send").isZero();
+        LedgerKeys keys = new LedgerKeys(prefix);
+        try (RedisClient redis = RedisClients.create(config)) {
+            for (BudgetScope scope : List.of(key, user, team, org)) {
+                assertThat(redis.hget(keys.counter(scope), "res"))
+                        .as("%s holds no reservation", scope.kind())
+                        .isEqualTo("0");
+                assertThat(redis.exists(keys.reservations(scope))).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void moreSettlementsThanOneScriptCallTakesAllLand() throws BudgetExceeded {
+        RedisLedger deferring = deferringReplica(clock);
+        BudgetScope key = key(-1);
+        BudgetScope team = team(-1, 0);
+        int n = 2 * RedisLedger.FLUSH_MAX + 1;
+        for (int i = 0; i < n; i++) {
+            deferring.settle(deferring.reserve(List.of(key, team), 2 * CENT), CENT);
+        }
+        assertThat(cents(key)).isEqualTo(2L * n);
+
+        assertThat(deferring.flush()).isEqualTo(n);
+
+        assertThat(cents(key)).isEqualTo(n);
+        assertThat(cents(team)).isEqualTo(n);
+    }
+
+    @Test
+    void aHeldBackSettlementWhoseReservationLapsedMeanwhileAddsOnlyItsCost() throws BudgetExceeded {
+        RedisLedger deferring = deferringReplica(clock);
+        BudgetScope key = key(100);
+        deferring.settle(deferring.reserve(List.of(key), 60 * CENT), 30 * CENT);
+        clock.advance(Ledgers.RESERVATION_TTL.plusSeconds(1));
+        assertThat(cents(key)).as("lapsed before its settlement was sent").isZero();
+
+        deferring.flush();
+
+        assertThat(cents(key)).as("the estimate is not released twice").isEqualTo(30);
+    }
+
+    @Test
+    void theFallbackLedgersThreadSendsHeldBackSettlementsWithoutBeingAsked() throws BudgetExceeded {
+        BudgetScope key = key(100);
+        try (LogSink sink = new LogSink(new ByteArrayOutputStream(), () -> false);
+                FallbackLedger fallback = new FallbackLedger(
+                        deferringReplica(clock), new LocalLedger(clock), clock, log(sink), RedisLedger.FLUSH_EVERY)) {
+            fallback.settle(fallback.reserve(List.of(key), 60 * CENT), 25 * CENT);
+
+            await(() -> ledger.spent(key) == 25 * CENT, "the settlement to reach Redis");
+            assertThat(fallback.redisErrors()).isZero();
+        }
+    }
+
+    @Test
+    void closingTheFallbackLedgerSendsTheSettlementsLeft() throws BudgetExceeded {
+        BudgetScope key = key(100);
+        try (LogSink sink = new LogSink(new ByteArrayOutputStream(), () -> false)) {
+            FallbackLedger fallback = new FallbackLedger(
+                    deferringReplica(clock), new LocalLedger(clock), clock, log(sink), Duration.ofHours(1));
+            fallback.settle(fallback.reserve(List.of(key), 60 * CENT), 25 * CENT);
+            fallback.settle(fallback.reserve(List.of(key), 10 * CENT), 5 * CENT);
+            assertThat(cents(key))
+                    .as("held back: the thread sends only once an hour")
+                    .isEqualTo(70);
+
+            fallback.close();
+
+            assertThat(cents(key)).isEqualTo(30);
+            assertThat(fallback.redisErrors()).isZero();
+        }
+    }
+
+    private static Log log(LogSink sink) {
+        return new Log(sink, LoggingConfig.Level.INFO, System::currentTimeMillis);
+    }
+
+    private static void await(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.onSpinWait();
         }
     }
 }
