@@ -49,7 +49,9 @@ public final class FallbackRateLimiter implements RateLimiter, AutoCloseable {
             return; // kept until Redis is tried again
         }
         try {
-            shared.flush();
+            if (shared.flush() > 0) {
+                errors.answered();
+            }
         } catch (RuntimeException e) {
             errors.failed("correct", e); // those corrections are lost: their estimates stand
         }
@@ -103,8 +105,9 @@ public final class FallbackRateLimiter implements RateLimiter, AutoCloseable {
             return;
         }
         try {
-            shared.settle(admission, actualTokens);
-            errors.answered();
+            if (shared.send(admission, actualTokens)) {
+                errors.answered();
+            }
         } catch (RuntimeException e) {
             errors.failed("settle", e); // its slots lapse with their leases; the estimate stands for the tokens
         }

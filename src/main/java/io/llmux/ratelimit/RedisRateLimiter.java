@@ -101,16 +101,24 @@ public final class RedisRateLimiter implements RateLimiter {
 
     @Override
     public void settle(Admission admission, long actualTokens) {
+        send(admission, actualTokens);
+    }
+
+    /**
+     * {@link #settle}, saying whether Redis was asked: a correction held back, or a settlement with nothing to do,
+     * tells nothing about whether Redis answers.
+     */
+    boolean send(Admission admission, long actualTokens) {
         List<Limit> limits = admission.limits();
         long delta = Math.max(0, actualTokens) - admission.estimatedTokens();
         if (limits.stream().noneMatch(l -> l.kind() == Limit.Kind.PARALLEL)) {
             List<String> tpm = delta == 0 ? List.of() : tpmKeys(limits);
             if (tpm.isEmpty()) {
-                return; // nothing to free or correct: no round trip
+                return false; // nothing to free or correct: no round trip
             }
             if (deferCorrections) {
                 corrections.add(new Correction(tpm, admission.second(), delta));
-                return;
+                return false;
             }
         }
         List<String> args = new ArrayList<>(4 + limits.size());
@@ -122,13 +130,17 @@ public final class RedisRateLimiter implements RateLimiter {
             args.add(limit.kind().wire());
         }
         RedisRateLimiterScripts.SETTLE.run(redis, keysOf(limits), args);
+        return true;
     }
 
     /**
      * Sends the token corrections held back, in one script call per {@value #FLUSH_MAX}. A call that fails loses its
      * corrections (the estimates stand, as for an unsettled admission) and throws.
+     *
+     * @return how many corrections were sent
      */
-    public void flush() {
+    public int flush() {
+        int sent = 0;
         while (!corrections.isEmpty()) {
             List<String> names = new ArrayList<>();
             List<String> args = new ArrayList<>();
@@ -139,9 +151,11 @@ public final class RedisRateLimiter implements RateLimiter {
                 args.add(Long.toString(c.second()));
                 args.add(Long.toString(c.delta()));
                 args.add(Integer.toString(c.keys().size()));
+                sent++;
             }
             RedisRateLimiterScripts.CORRECT.run(redis, names, args);
         }
+        return sent;
     }
 
     private List<String> tpmKeys(List<Limit> limits) {

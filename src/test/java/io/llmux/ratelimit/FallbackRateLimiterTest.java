@@ -114,4 +114,16 @@ class FallbackRateLimiterTest {
 
         assertThat(limiter.redisErrors()).isEqualTo(1);
     }
+
+    @Test
+    void aHeldBackCorrectionIsNoSignThatRedisAnswers() throws Exception {
+        FallbackRateLimiter limiter = limiter(OnError.FAIL_OPEN);
+        limiter.admit(List.of(RPM), 0); // Redis fails: answered locally
+        Admission shared =
+                new Admission("replica:1", List.of(new Limit("key 'alice'", "k1", Kind.TPM, 100)), 10, 0, List.of());
+
+        limiter.settle(shared, 20); // only queued: Redis is not asked
+
+        assertThat(logText()).contains("redis").doesNotContain("redis answers again");
+    }
 }
