@@ -83,8 +83,7 @@ class CacheIT {
                   type: local
                   ttl: 1h
                 """.formatted(MASTER, wm.port(), wm.port()));
-        Fixtures.await(
-                () -> ready(), Duration.ofSeconds(20), "the embedded database is migrated and the gateway is ready");
+        gw.awaitReady();
     }
 
     @AfterAll
@@ -374,9 +373,7 @@ class CacheIT {
     }
 
     static JsonNode manage(String path, String body) throws Exception {
-        HttpResponse<String> r = gw.post(path, body, "Authorization", "Bearer " + MASTER);
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return Fixtures.json(r.body());
+        return gw.manage(MASTER, path, body);
     }
 
     static String key(String body) throws Exception {
@@ -391,14 +388,6 @@ class CacheIT {
             return rows.isArray() && !rows.isEmpty() ? rows.get(0) : null;
         } catch (Exception e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    static boolean ready() {
-        try {
-            return gw.get("/health/ready").statusCode() == 200;
-        } catch (Exception e) {
-            return false;
         }
     }
 }

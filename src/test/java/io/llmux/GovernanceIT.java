@@ -60,8 +60,7 @@ class GovernanceIT {
                   aliases:
                     priced-alias: priced
                 """.formatted(MASTER));
-        Fixtures.await(
-                () -> ready(), Duration.ofSeconds(20), "the embedded database is migrated and the gateway is ready");
+        gw.awaitReady();
     }
 
     @AfterAll
@@ -410,22 +409,12 @@ class GovernanceIT {
 
     // helpers
 
-    static boolean ready() {
-        try {
-            return gw.get("/health/ready").statusCode() == 200;
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
     static String[] auth(String key) {
         return new String[] {"Authorization", "Bearer " + key};
     }
 
     static JsonNode manage(String path, String body) throws Exception {
-        HttpResponse<String> r = gw.post(path, body, auth(MASTER));
-        assertThat(r.statusCode()).as(path + " " + r.body()).isEqualTo(200);
-        return Fixtures.json(r.body());
+        return gw.manage(MASTER, path, body);
     }
 
     static HttpResponse<String> chat(String key, String model, String text) throws Exception {

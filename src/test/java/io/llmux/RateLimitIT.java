@@ -86,7 +86,7 @@ class RateLimitIT {
                     stream_timeout: 10s
                     models: [usage, held, big]
                 """.formatted(MASTER, upstream.baseUrl()));
-        awaitReady(gw);
+        gw.awaitReady();
     }
 
     @AfterAll
@@ -359,7 +359,7 @@ class RateLimitIT {
     @Test
     void theDefaultRpmLimitsKeysWithoutTheirOwnWhileOwnLimitsAndTheMasterKeyKeepTheirs() throws Exception {
         try (TestGateway defaults = TestGateway.start(keysConfig("rate_limit:\n  default_rpm: 1\n"))) {
-            awaitReady(defaults);
+            defaults.awaitReady();
             String plain = key(defaults, "{\"key_alias\":\"plain\"}");
             HttpResponse<String> r = chat(defaults, plain, "mock-model", "hello");
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -390,7 +390,7 @@ class RateLimitIT {
     @Test
     void withRateLimitsDisabledThereAreNoHeadersAndNo429EvenForAKeyWithALimit() throws Exception {
         try (TestGateway off = TestGateway.start(keysConfig("rate_limit:\n  enabled: false\n"))) {
-            awaitReady(off);
+            off.awaitReady();
             String key = key(off, "{\"key_alias\":\"ignored\",\"rpm_limit\":1,\"tpm_limit\":1}");
             for (int i = 0; i < 3; i++) {
                 HttpResponse<String> r = chat(off, key, "mock-model", "hello");
@@ -562,21 +562,12 @@ class RateLimitIT {
                 """.formatted(provider) + extra;
     }
 
-    private static void awaitReady(TestGateway g) {
-        Fixtures.await(
-                () -> status(() -> g.get("/health/ready")) == 200,
-                Duration.ofSeconds(20),
-                "the embedded database is migrated and the gateway is ready");
-    }
-
     private static String[] auth(String key) {
         return new String[] {"Authorization", "Bearer " + key};
     }
 
     private static JsonNode manage(TestGateway g, String path, String body) throws Exception {
-        HttpResponse<String> r = g.post(path, body, auth(MASTER));
-        assertThat(r.statusCode()).as(path + " " + r.body()).isEqualTo(200);
-        return Fixtures.json(r.body());
+        return g.manage(MASTER, path, body);
     }
 
     private static String key(TestGateway g, String fields) throws Exception {

@@ -29,7 +29,7 @@ class ReadmeKeysSessionIT {
         Files.writeString(config, example.replace(SWITCHED_OFF, "database: {type: embedded}"));
         try (TestGateway gw = TestGateway.startFile(
                 config, dir, Map.of("LLMUX_PORT", "0", "LLMUX_HOST", "127.0.0.1", "LLMUX_MASTER_KEY", "sk-admin"))) {
-            Fixtures.await(() -> ready(gw), Duration.ofSeconds(20), "the embedded database is ready");
+            gw.awaitReady();
             String[] admin = {"Authorization", "Bearer sk-admin"};
 
             HttpResponse<String> made = gw.post(
@@ -65,14 +65,6 @@ class ReadmeKeysSessionIT {
                     () -> rows(gw, "/spend/logs?api_key=" + alice, admin) == 2,
                     Duration.ofSeconds(5),
                     "both of Alice's requests are in /spend/logs");
-        }
-    }
-
-    private static boolean ready(TestGateway gw) {
-        try {
-            return gw.get("/health/ready").statusCode() == 200;
-        } catch (Exception e) {
-            return false;
         }
     }
 

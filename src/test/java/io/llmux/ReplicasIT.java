@@ -95,7 +95,7 @@ class ReplicasIT {
         a = replica(config, "a");
         b = replica(config, "b");
         for (TestGateway gw : List.of(a, b)) {
-            Fixtures.await(() -> ready(gw), Duration.ofSeconds(20), "both replicas are ready");
+            gw.awaitReady();
         }
     }
 
@@ -259,9 +259,7 @@ class ReplicasIT {
     }
 
     private static JsonNode manage(TestGateway gw, String path, String body) throws Exception {
-        HttpResponse<String> r = gw.post(path, body, auth(MASTER));
-        assertThat(r.statusCode()).as(path + " " + r.body()).isEqualTo(200);
-        JsonNode answer = Fixtures.json(r.body());
+        JsonNode answer = gw.manage(MASTER, path, body);
         if (answer.hasNonNull("token")) {
             madeKeys.add(answer.get("token").asText());
         }
@@ -281,14 +279,6 @@ class ReplicasIT {
             return chat(gw, key).statusCode();
         } catch (Exception e) {
             return -1;
-        }
-    }
-
-    private static boolean ready(TestGateway gw) {
-        try {
-            return gw.get("/health/ready").statusCode() == 200;
-        } catch (Exception e) {
-            return false;
         }
     }
 

@@ -110,6 +110,29 @@ public final class TestGateway implements AutoCloseable {
         }
     }
 
+    /** True once {@code /health/ready} answers 200 (the database migrated, Redis listening). */
+    public boolean ready() {
+        try {
+            return get("/health/ready").statusCode() == 200;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** Waits until the gateway is ready, as a client would before its first request. */
+    public void awaitReady() {
+        Fixtures.await(this::ready, Duration.ofSeconds(20), "the gateway to be ready (database migrated)");
+    }
+
+    /** A management call with the given admin key; asserts it answered 200 and returns the answer. */
+    public com.fasterxml.jackson.databind.JsonNode manage(String adminKey, String path, String body) throws Exception {
+        HttpResponse<String> r = post(path, body, "Authorization", "Bearer " + adminKey);
+        if (r.statusCode() != 200) {
+            throw new AssertionError(path + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return Fixtures.json(r.body());
+    }
+
     /** Everything logged so far (waits for the log writer to catch up). */
     public String logs() {
         gateway.log().sink().flush();
