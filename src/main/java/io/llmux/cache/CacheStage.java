@@ -14,7 +14,6 @@ import io.llmux.routing.ModelGroup;
 import io.llmux.routing.ModelGroups;
 import io.llmux.wire.Json;
 import io.llmux.wire.RequestShape;
-import io.llmux.wire.Usage;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -109,13 +108,13 @@ public final class CacheStage implements Stage {
         }
         List<byte[]> chunks = null;
         if (ex.stream()) {
-            chunks = StreamReplay.chunks(cached, ex.clientWantsUsage());
+            chunks = StreamReplay.chunks(answer, ex.clientWantsUsage());
             if (chunks == null) {
                 return null; // an answer replay cannot write faithfully is fetched again
             }
         }
         ex.cacheHit(true);
-        ex.usage(usage(answer.path("usage")));
+        ex.usage(UsageJson.read(answer.path("usage")));
         ex.responseHeader(HEADER, "hit");
         return chunks != null ? new Reply.Stream(new ReplayedStream(chunks, ex.usage())) : new Reply.Json(200, cached);
     }
@@ -147,12 +146,5 @@ public final class CacheStage implements Stage {
                     : "key:" + p.key().token();
         }
         return "master".equals(ex.caller()) ? "master" : "open";
-    }
-
-    private static Usage usage(JsonNode u) {
-        return new Usage(
-                u.path("prompt_tokens").asLong(0),
-                u.path("completion_tokens").asLong(0),
-                u.path("prompt_tokens_details").path("cached_tokens").asLong(0));
     }
 }

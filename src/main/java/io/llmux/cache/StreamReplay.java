@@ -53,7 +53,15 @@ public final class StreamReplay {
      */
     public static List<byte[]> chunks(byte[] completion, boolean includeUsage) {
         try {
-            JsonNode answer = Json.MAPPER.readTree(completion);
+            return chunks(Json.MAPPER.readTree(completion), includeUsage);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** {@link #chunks(byte[], boolean)} of an answer already parsed: a cache hit reads its entry once. */
+    static List<byte[]> chunks(JsonNode answer, boolean includeUsage) {
+        try {
             if (answer == null || !answer.isObject()) {
                 return null;
             }
@@ -64,7 +72,7 @@ public final class StreamReplay {
             StreamReplay replay = new StreamReplay(ChunkHead.of(answer), includeUsage);
             replay.answer(answer);
             return Collections.unmodifiableList(replay.out);
-        } catch (IOException | Unreadable e) {
+        } catch (Unreadable e) {
             return null;
         }
     }
