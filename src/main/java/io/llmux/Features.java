@@ -16,9 +16,6 @@ final class Features {
         if (c.metrics().enabled()) {
             missing.add("metrics");
         }
-        if (c.tracing().enabled()) {
-            missing.add("tracing");
-        }
         return missing;
     }
 }

@@ -40,7 +40,9 @@ import io.llmux.spend.Pricing;
 import io.llmux.telemetry.AccessLog;
 import io.llmux.telemetry.Log;
 import io.llmux.telemetry.LogSink;
+import io.llmux.telemetry.tracing.Tracing;
 import io.llmux.wire.RequestStage;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -70,6 +72,8 @@ public final class Gateway implements AutoCloseable {
      * How to start.
      *
      * @param environment the process environment ({@code .env} in {@code workingDir} is layered under it)
+     * @param spanExporter where spans go instead of {@code tracing.endpoint} (tests); tracing still needs
+     *     {@code tracing.enabled}
      */
     public record Options(
             Path configPath,
@@ -77,7 +81,18 @@ public final class Gateway implements AutoCloseable {
             Map<String, String> environment,
             OutputStream logOut,
             Clock clock,
-            LongSupplier nanoClock) {
+            LongSupplier nanoClock,
+            Optional<SpanExporter> spanExporter) {
+
+        public Options(
+                Path configPath,
+                Path workingDir,
+                Map<String, String> environment,
+                OutputStream logOut,
+                Clock clock,
+                LongSupplier nanoClock) {
+            this(configPath, workingDir, environment, logOut, clock, nanoClock, Optional.empty());
+        }
 
         public static Options of(Path configPath) {
             return new Options(
@@ -101,6 +116,8 @@ public final class Gateway implements AutoCloseable {
     private final RoutingState routingState;
     /** Keys, budgets and spend: one database and one ledger for the process. */
     private final Governance governance;
+    /** Process-wide like the server: {@code tracing} settings take effect at the next start. */
+    private final Tracing tracing;
 
     private final HttpServerHost server;
 
@@ -120,6 +137,7 @@ public final class Gateway implements AutoCloseable {
         // in-process, or shared through Redis so replicas agree; a change of redis settings needs a restart
         this.routingState = RoutingStates.of(first.config().redis(), options.clock(), log);
         this.governance = Governance.start(first.config(), options.workingDir(), options.clock(), log);
+        this.tracing = Tracing.of(first.config().tracing(), options.spanExporter());
         current.set(build(first, Map.of()));
         Optional<Management> management = governance
                 .stores()
@@ -140,6 +158,7 @@ public final class Gateway implements AutoCloseable {
                         options.clock(),
                         governance.accounting(),
                         new RateLimitSettlement(governance.rateLimiter()),
+                        tracing,
                         management,
                         this::notReady),
                 log,
@@ -201,6 +220,9 @@ public final class Gateway implements AutoCloseable {
         if (!loaded.config().server().equals(old.config().server())) {
             log.warn("server settings changed; they take effect at the next restart");
         }
+        if (!loaded.config().tracing().equals(old.config().tracing())) {
+            log.warn("tracing settings changed; they take effect at the next restart");
+        }
         retire(old, next);
         loaded.warnings().forEach(w -> log.warn(w));
         log.info(
@@ -217,6 +239,8 @@ public final class Gateway implements AutoCloseable {
         server.stop(config.server().shutdownTimeout());
         // after the server: requests that finished while draining have queued their spend rows by now
         governance.drain(config.server().shutdownTimeout());
+        // every request has ended by now, so their spans are queued; the flush is bounded by the export timeout
+        tracing.close();
         current().providers().values().forEach(Provider::close);
         routingState.close();
         current().cache().ifPresent(ResponseCache::close);

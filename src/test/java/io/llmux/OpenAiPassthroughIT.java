@@ -186,7 +186,9 @@ class OpenAiPassthroughIT {
                                 "x-api-key",
                                 CLIENT_KEY,
                                 "traceparent",
-                                traceparent)
+                                traceparent,
+                                "tracestate",
+                                "congo=t61rcWkgMzE")
                         .statusCode())
                 .isEqualTo(200);
         LoggedRequest up = onlyUpstreamRequest("/v1/chat/completions");
@@ -195,8 +197,9 @@ class OpenAiPassthroughIT {
                 .as("the provider's extra headers")
                 .isEqualTo("org-llmux-test");
         assertThat(up.getHeader("traceparent"))
-                .as("W3C trace context propagated")
+                .as("W3C trace context propagated unchanged while tracing is off")
                 .isEqualTo(traceparent);
+        assertThat(up.getHeader("tracestate")).isEqualTo("congo=t61rcWkgMzE");
         for (HttpHeader h : up.getHeaders().all()) {
             assertThat(h.values()).as(h.key()).noneMatch(v -> v.contains(CLIENT_KEY));
         }

@@ -1,5 +1,6 @@
 package io.llmux;
 
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A gateway started in-process on port 0 from a YAML string, for integration tests. Its log lines are kept for
@@ -44,10 +46,23 @@ public final class TestGateway implements AutoCloseable {
     }
 
     public static TestGateway startFile(Path config, Path workingDir, Map<String, String> env) throws Exception {
+        return startFile(config, workingDir, env, Optional.empty());
+    }
+
+    /** A gateway whose spans go to {@code spans} instead of {@code tracing.endpoint} (tracing must be enabled). */
+    public static TestGateway startTraced(String yaml, SpanExporter spans) throws Exception {
+        Path dir = Files.createTempDirectory("llmux-it");
+        Path config = dir.resolve("config.yaml");
+        Files.writeString(config, yaml);
+        return startFile(config, dir, Map.of(), Optional.of(spans));
+    }
+
+    private static TestGateway startFile(
+            Path config, Path workingDir, Map<String, String> env, Optional<SpanExporter> spans) throws Exception {
         SyncBuffer log = new SyncBuffer();
         Map<String, String> environment = new HashMap<>(env);
         Gateway g = Gateway.start(
-                new Gateway.Options(config, workingDir, environment, log, Clock.systemUTC(), System::nanoTime));
+                new Gateway.Options(config, workingDir, environment, log, Clock.systemUTC(), System::nanoTime, spans));
         return new TestGateway(workingDir, g, log);
     }
 

@@ -82,13 +82,35 @@ final class ServiceSections {
         boolean insecure = t.deprecated("insecure", "still honoured; the endpoint's scheme is the better place")
                 ? t.bool("insecure", d.insecure())
                 : d.insecure();
-        return new TracingConfig(
-                t.bool("enabled", d.enabled()),
-                t.string("endpoint", d.endpoint()).strip(),
-                t.choice("protocol", d.protocol(), "tracing protocol", PROTOCOLS),
+        boolean enabled = t.bool("enabled", d.enabled());
+        TracingConfig.Protocol protocol = t.choice("protocol", d.protocol(), "tracing protocol", PROTOCOLS);
+        // a collector listens for OTLP/HTTP on 4318: the default endpoint follows the protocol
+        String endpoint = t.string(
+                        "endpoint",
+                        protocol == TracingConfig.Protocol.HTTP_PROTOBUF ? TracingConfig.HTTP_ENDPOINT : d.endpoint())
+                .strip();
+        TracingConfig tracing = new TracingConfig(
+                enabled,
+                endpoint,
+                protocol,
                 t.string("service_name", d.serviceName()).strip(),
                 t.decimal("sample_rate", d.sampleRate(), 0, 1),
                 insecure);
+        if (enabled && protocol == TracingConfig.Protocol.GRPC) {
+            // OTLP/gRPC needs HTTP/2 trailers, which java.net.http cannot read; the only gRPC senders bring OkHttp
+            // and Kotlin (about 3 MB) or grpc-java and Netty into the jar, for what OTLP/HTTP does as well
+            findings.problem(
+                    t.pathOf("protocol"),
+                    t.node("protocol") != null ? Findings.line(t.node("protocol")) : t.line(),
+                    "grpc export is not built in; set protocol: http/protobuf and point endpoint at the collector's"
+                            + " OTLP/HTTP port (4318), e.g. endpoint: http://localhost:4318");
+        } else if (enabled && tracing.tracesUrl() == null) {
+            findings.problem(
+                    t.pathOf("endpoint"),
+                    t.node("endpoint"),
+                    Walker.quote(endpoint) + " is not an OTLP endpoint (host:port or http(s)://host:port[/path])");
+        }
+        return tracing;
     }
 
     LoggingConfig logging(Section root) {

@@ -5,6 +5,7 @@ import io.llmux.auth.Principal;
 import io.llmux.budget.Reservation;
 import io.llmux.config.DeploymentConfig;
 import io.llmux.ratelimit.Admission;
+import io.llmux.telemetry.tracing.RequestSpan;
 import io.llmux.wire.RequestShape;
 import io.llmux.wire.TokenEstimate;
 import io.llmux.wire.Usage;
@@ -46,6 +47,8 @@ public final class Exchange {
     private boolean cacheHit;
     private long promptEstimate = -1;
     private long completionEstimate = -1;
+    private String traceId = "";
+    private RequestSpan span = RequestSpan.NONE;
 
     /**
      * @param rawBody the request body as received; parsed by the request stage, after auth
@@ -263,5 +266,23 @@ public final class Exchange {
 
     public void responseHeader(String name, String value) {
         responseHeaders.put(name, value);
+    }
+
+    /** The W3C trace id of the request's span when it is sampled (exported), for the request log; else empty. */
+    public String traceId() {
+        return traceId;
+    }
+
+    public void traceId(String value) {
+        this.traceId = value;
+    }
+
+    /** The request's server span; {@link RequestSpan#NONE} when tracing is off. */
+    public RequestSpan span() {
+        return span;
+    }
+
+    public void span(RequestSpan value) {
+        this.span = value;
     }
 }

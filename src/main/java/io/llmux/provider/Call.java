@@ -12,6 +12,7 @@ import io.llmux.pipeline.Endpoint;
  * @param deployment which model of the provider to ask ({@code model} is what goes upstream)
  * @param clientWantsUsage whether the client asked for the stream's usage chunk
  * @param traceparent the W3C trace context to propagate upstream, or null
+ * @param tracestate the W3C vendor trace state that goes with it, or null
  */
 public record Call(
         Endpoint endpoint,
@@ -20,4 +21,18 @@ public record Call(
         boolean stream,
         boolean clientWantsUsage,
         String requestId,
-        String traceparent) {}
+        String traceparent,
+        String tracestate) {
+
+    /** A call without vendor trace state. */
+    public Call(
+            Endpoint endpoint,
+            ObjectNode body,
+            DeploymentConfig deployment,
+            boolean stream,
+            boolean clientWantsUsage,
+            String requestId,
+            String traceparent) {
+        this(endpoint, body, deployment, stream, clientWantsUsage, requestId, traceparent, null);
+    }
+}

@@ -13,6 +13,7 @@ import io.llmux.provider.ProviderFailure;
 import io.llmux.routing.state.DeploymentStats;
 import io.llmux.routing.state.RoutingState;
 import io.llmux.routing.strategy.Strategy;
+import io.llmux.telemetry.tracing.AttemptSpan;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -200,11 +201,16 @@ public final class RouterStage implements Stage {
      */
     private Reply attempt(Exchange ex, Deployment d, long estimate, int available, boolean again, Trail trail) {
         RoutingState.Lease lease = state.start(d.id(), estimate + ex.completionEstimate());
+        AttemptSpan span = ex.span().attempt(d.provider().config(), d.model(), ex.deployment());
         long started = nanoClock.getAsLong();
         Answer answer;
         try {
-            answer = d.provider().call(call(ex, d));
+            answer = d.provider().call(call(ex, d, span));
+        } catch (RuntimeException e) {
+            span.crashed(e);
+            throw e;
         } catch (ProviderFailure f) {
+            span.failed(f.kind(), f.upstreamStatus());
             long elapsed = nanoClock.getAsLong() - started;
             ex.addUpstreamNanos(elapsed);
             lease.finish(Duration.ofNanos(elapsed), -1);
@@ -230,11 +236,12 @@ public final class RouterStage implements Stage {
         return switch (answer) {
             case Answer.Whole whole -> {
                 ex.usage(whole.usage());
+                span.answered(whole.body(), whole.usage());
                 lease.finish(Duration.ofNanos(elapsed), whole.usage().totalTokens());
                 yield new Reply.Json(200, whole.body());
             }
             case Answer.Streamed streamed ->
-                new Reply.Stream(new TrackedStream(streamed.events(), lease, Duration.ofNanos(elapsed)));
+                new Reply.Stream(span.streamed(new TrackedStream(streamed.events(), lease, Duration.ofNanos(elapsed))));
         };
     }
 
@@ -301,7 +308,12 @@ public final class RouterStage implements Stage {
         return (f.upstreamStatus() > 0 ? f.upstreamStatus() + " " : "") + f.getMessage();
     }
 
-    private static Call call(Exchange ex, Deployment d) {
+    /**
+     * The attempt's input. Its trace context is the attempt's span; when tracing is off, the client's own
+     * {@code traceparent} goes upstream unchanged, so a provider's traces still join the client's.
+     */
+    private static Call call(Exchange ex, Deployment d, AttemptSpan span) {
+        String traceparent = span.traceparent();
         return new Call(
                 ex.endpoint(),
                 ex.body(),
@@ -309,7 +321,8 @@ public final class RouterStage implements Stage {
                 ex.stream(),
                 ex.clientWantsUsage(),
                 ex.requestId(),
-                ex.header("traceparent"));
+                traceparent != null ? traceparent : ex.header("traceparent"),
+                traceparent != null ? span.tracestate() : ex.header("tracestate"));
     }
 
     /** What happened to one request across its groups and attempts, and what the client is told when all failed. */

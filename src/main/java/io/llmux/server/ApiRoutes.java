@@ -8,6 +8,7 @@ import io.llmux.ratelimit.RateLimitSettlement;
 import io.llmux.spend.Pricing;
 import io.llmux.spend.SpendAccounting;
 import io.llmux.telemetry.AccessLog;
+import io.llmux.telemetry.tracing.Tracing;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.function.LongSupplier;
@@ -26,12 +27,13 @@ public final class ApiRoutes {
             Clock wallClock,
             SpendAccounting accounting,
             RateLimitSettlement limits,
+            Tracing tracing,
             Optional<Management> management,
             Supplier<String> notReady) {
         Routes routes = new Routes();
         for (Endpoint e : Endpoint.values()) {
-            InferenceHandler h =
-                    new InferenceHandler(e, snapshots, accessLog, pricing, accounting, limits, nanoClock, wallClock);
+            InferenceHandler h = new InferenceHandler(
+                    e, snapshots, accessLog, pricing, accounting, limits, tracing, nanoClock, wallClock);
             String path = switch (e) {
                 case CHAT -> "/chat/completions";
                 case COMPLETIONS -> "/completions";

@@ -10,10 +10,13 @@ import io.llmux.spend.Pricing;
 import io.llmux.spend.SpendAccounting;
 import io.llmux.spend.Usd;
 import io.llmux.telemetry.AccessLog;
+import io.llmux.telemetry.tracing.RequestSpan;
+import io.llmux.telemetry.tracing.Tracing;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -32,6 +35,7 @@ final class InferenceHandler implements Handler {
     private final Pricing pricing;
     private final SpendAccounting accounting;
     private final RateLimitSettlement limits;
+    private final Tracing tracing;
     private final LongSupplier nanoClock;
     private final Clock wallClock;
 
@@ -42,6 +46,7 @@ final class InferenceHandler implements Handler {
             Pricing pricing,
             SpendAccounting accounting,
             RateLimitSettlement limits,
+            Tracing tracing,
             LongSupplier nanoClock,
             Clock wallClock) {
         this.endpoint = endpoint;
@@ -50,6 +55,7 @@ final class InferenceHandler implements Handler {
         this.pricing = pricing;
         this.accounting = accounting;
         this.limits = limits;
+        this.tracing = tracing;
         this.nanoClock = nanoClock;
         this.wallClock = wallClock;
     }
@@ -57,13 +63,16 @@ final class InferenceHandler implements Handler {
     @Override
     public void handle(Request r) throws IOException {
         Snapshot snapshot = snapshots.get();
+        Function<String, String> headers = r::header;
+        RequestSpan span = tracing.start(endpoint, r.requestId(), headers);
         Exchange ex = null;
         int status = 500;
         String errorCode = null;
         try {
             byte[] raw = BodyReader.read(r, snapshot.config().server().maxBodySize());
-            ex = new Exchange(r.requestId(), endpoint, raw, r::header, r.startNanos());
+            ex = new Exchange(r.requestId(), endpoint, raw, headers, r.startNanos());
             ex.clientAddress(r::clientAddress);
+            span.attach(ex);
             Reply reply = snapshot.pipeline().handle(ex);
             switch (reply) {
                 case Reply.Json json -> {
@@ -93,6 +102,7 @@ final class InferenceHandler implements Handler {
             }
             Responses.error(r, e, ex == null ? Map.of() : ex.responseHeaders());
         } finally {
+            span.end(ex, status, errorCode);
             long now = nanoClock.getAsLong();
             if (ex != null) {
                 limits.settle(ex, status);

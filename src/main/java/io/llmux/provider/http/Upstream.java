@@ -101,6 +101,9 @@ public final class Upstream implements AutoCloseable {
         headers.forEach(request::setHeader);
         if (call.traceparent() != null) {
             request.header("traceparent", call.traceparent());
+            if (call.tracestate() != null) {
+                request.header("tracestate", call.tracestate());
+            }
         }
         return request.build();
     }

@@ -157,12 +157,31 @@ class OpenAiProviderTest {
     }
 
     @Test
+    void tracestateGoesUpWithItsTraceparent() throws ProviderFailure {
+        answer("/v1/chat/completions", 200, fixture("chat.json"));
+        Call call = new Call(
+                Endpoint.CHAT,
+                json(CHAT_BODY),
+                OpenAiTesting.DEPLOYMENT,
+                false,
+                false,
+                "req-1",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                "congo=t61rcWkgMzE");
+
+        provider(KEY, Duration.ofSeconds(2), Map.of()).call(call);
+
+        assertThat(onlyRequest("/v1/chat/completions").getHeader("tracestate")).isEqualTo("congo=t61rcWkgMzE");
+    }
+
+    @Test
     void anEmptyKeySendsNoAuthorization() throws ProviderFailure {
         answer("/v1/chat/completions", 200, fixture("chat.json"));
         provider("", Duration.ofSeconds(2), Map.of()).call(chat());
         LoggedRequest sent = onlyRequest("/v1/chat/completions");
         assertThat(sent.containsHeader("Authorization")).isFalse();
         assertThat(sent.containsHeader("traceparent")).isFalse();
+        assertThat(sent.containsHeader("tracestate")).isFalse();
     }
 
     @Test
