@@ -62,6 +62,7 @@ fmt:
 	$(MVN) spotless:apply
 
 check: lint test
+	LLMUX_JAVA="$(JDK)/bin/java" .ci/check-metrics
 
 # The side-by-side benchmark (bench/README.md): direct path vs LLMux, same run. SCENARIOS="seed overhead" to pick.
 SCENARIOS ?= seed overhead router anthropic stream memory

@@ -6,6 +6,7 @@ import io.llmux.auth.AuthStage;
 import io.llmux.auth.Authenticator;
 import io.llmux.auth.KeyCache;
 import io.llmux.auth.KeyGenerator;
+import io.llmux.budget.FallbackLedger;
 import io.llmux.cache.CacheStage;
 import io.llmux.cache.ResponseCache;
 import io.llmux.cache.ResponseCaches;
@@ -23,6 +24,7 @@ import io.llmux.pipeline.Stage;
 import io.llmux.provider.Provider;
 import io.llmux.provider.Providers;
 import io.llmux.provider.Watchdog;
+import io.llmux.ratelimit.FallbackRateLimiter;
 import io.llmux.ratelimit.RateLimitSettlement;
 import io.llmux.ratelimit.RateLimitStage;
 import io.llmux.routing.Deployment;
@@ -30,6 +32,8 @@ import io.llmux.routing.ModelGroup;
 import io.llmux.routing.ModelGroups;
 import io.llmux.routing.RouterStage;
 import io.llmux.routing.Sleeper;
+import io.llmux.routing.state.DeploymentStats;
+import io.llmux.routing.state.FallbackRoutingState;
 import io.llmux.routing.state.RoutingState;
 import io.llmux.routing.state.RoutingStates;
 import io.llmux.routing.strategy.Strategies;
@@ -37,7 +41,9 @@ import io.llmux.server.ApiRoutes;
 import io.llmux.server.HttpServerHost;
 import io.llmux.spend.PriceTable;
 import io.llmux.spend.Pricing;
+import io.llmux.spend.SpendLogWriter;
 import io.llmux.telemetry.AccessLog;
+import io.llmux.telemetry.GatewayMetrics;
 import io.llmux.telemetry.Log;
 import io.llmux.telemetry.LogSink;
 import io.llmux.telemetry.tracing.Tracing;
@@ -48,6 +54,7 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -118,6 +125,8 @@ public final class Gateway implements AutoCloseable {
     private final Governance governance;
     /** Process-wide like the server: {@code tracing} settings take effect at the next start. */
     private final Tracing tracing;
+    /** One for the process: counts survive reloads. */
+    private final GatewayMetrics metrics;
 
     private final HttpServerHost server;
 
@@ -138,6 +147,7 @@ public final class Gateway implements AutoCloseable {
         this.routingState = RoutingStates.of(first.config().redis(), options.clock(), log);
         this.governance = Governance.start(first.config(), options.workingDir(), options.clock(), log);
         this.tracing = Tracing.of(first.config().tracing(), options.spanExporter());
+        this.metrics = new GatewayMetrics(metricSources());
         current.set(build(first, Map.of()));
         Optional<Management> management = governance
                 .stores()
@@ -160,7 +170,9 @@ public final class Gateway implements AutoCloseable {
                         new RateLimitSettlement(governance.rateLimiter()),
                         tracing,
                         management,
-                        this::notReady),
+                        this::notReady,
+                        metrics,
+                        first.config().metrics()),
                 log,
                 options.nanoClock());
     }
@@ -179,6 +191,49 @@ public final class Gateway implements AutoCloseable {
         LoadedConfig loaded = new ConfigLoader().load(options.configPath(), env);
         ConfigLoader.requireUsableProvider(loaded.config());
         return loaded;
+    }
+
+    /** What the metrics read when scraped, from the parts that count it anyway. */
+    private GatewayMetrics.Sources metricSources() {
+        Map<String, LongSupplier> redisErrors = new LinkedHashMap<>();
+        if (routingState instanceof FallbackRoutingState shared) {
+            redisErrors.put("routing", shared::redisErrors);
+        }
+        if (governance.rateLimiter() instanceof FallbackRateLimiter shared) {
+            redisErrors.put("rate_limit", shared::redisErrors);
+        }
+        if (governance.ledger() instanceof FallbackLedger shared) {
+            redisErrors.put("budget", shared::redisErrors);
+        }
+        // the cache of the current config: a reload that replaces it starts its count again (a counter reset)
+        redisErrors.put("cache", () -> {
+            Snapshot s = current.get();
+            return s == null ? 0 : s.cache().map(ResponseCache::errors).orElse(0L);
+        });
+        Optional<SpendLogWriter> writer = governance.writer();
+        return new GatewayMetrics.Sources(
+                () -> writer.map(SpendLogWriter::dropped).orElse(0L),
+                pricing::unknownCostCounts,
+                this::deploymentHealth,
+                redisErrors);
+    }
+
+    /** Every deployment of the current config: true when it can be picked (usable, not cooling down). */
+    private Map<String, Boolean> deploymentHealth() {
+        Snapshot s = current.get();
+        if (s == null) {
+            return Map.of();
+        }
+        Map<String, Boolean> usable = new LinkedHashMap<>();
+        s.groups()
+                .all()
+                .forEach(g -> g.deployments().forEach(d -> usable.merge(d.id(), d.usable(), Boolean::logicalOr)));
+        Map<String, DeploymentStats> stats = routingState.stats(List.copyOf(usable.keySet()));
+        Instant now = options.clock().instant();
+        Map<String, Boolean> healthy = new LinkedHashMap<>();
+        usable.forEach((id, ok) -> healthy.put(
+                id, ok && !stats.getOrDefault(id, DeploymentStats.FRESH).coolingAt(now)));
+        return healthy;
     }
 
     /** What the gateway waits for before it is ready (the database, Redis), or null when nothing. */
@@ -280,10 +335,10 @@ public final class Gateway implements AutoCloseable {
         // limits live on keys (a database) or in the defaults; with neither there is nothing to count
         RateLimitConfig rl = config.rateLimit();
         if (rl.enabled() && (keys.isPresent() || rl.defaultRpm() > 0 || rl.defaultTpm() > 0)) {
-            stages.add(new RateLimitStage(governance.rateLimiter(), rl, groups, auth.isEmpty()));
+            stages.add(new RateLimitStage(governance.rateLimiter(), rl, groups, auth.isEmpty(), metrics));
         }
         Optional<ResponseCache> cache = cacheFor(config);
-        cache.ifPresent(c -> stages.add(new CacheStage(c, config.cache(), groups)));
+        cache.ifPresent(c -> stages.add(new CacheStage(c, config.cache(), groups, metrics)));
         stages.add(new RouterStage(
                 groups,
                 Strategies.of(config.routing(), pricing, ThreadLocalRandom::current, options.clock()),
@@ -293,7 +348,8 @@ public final class Gateway implements AutoCloseable {
                 options.clock(),
                 options.nanoClock(),
                 ThreadLocalRandom::current,
-                Sleeper.REAL));
+                Sleeper.REAL,
+                metrics));
         return new Snapshot(loaded, made, groups, new Pipeline(stages), auth, routingState, cache);
     }
 
@@ -347,10 +403,6 @@ public final class Gateway implements AutoCloseable {
             log.warn("no auth.master_key and no database: this gateway is open to anyone who can reach it");
         } else if (c.database().configured() && !c.auth().hasMasterKey()) {
             log.warn("a database but no auth.master_key: nobody can create the first key; set auth.master_key");
-        }
-        List<String> later = Features.notAvailable(c);
-        if (!later.isEmpty()) {
-            log.warn("configured but not available in this version: " + String.join("; ", later));
         }
     }
 

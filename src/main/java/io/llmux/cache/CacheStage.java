@@ -12,6 +12,7 @@ import io.llmux.pipeline.Stage;
 import io.llmux.routing.Deployment;
 import io.llmux.routing.ModelGroup;
 import io.llmux.routing.ModelGroups;
+import io.llmux.telemetry.GatewayMetrics;
 import io.llmux.wire.Json;
 import io.llmux.wire.RequestShape;
 import java.io.IOException;
@@ -32,11 +33,13 @@ public final class CacheStage implements Stage {
     private final ResponseCache cache;
     private final CacheConfig config;
     private final ModelGroups groups;
+    private final GatewayMetrics.CacheCounts counts;
 
-    public CacheStage(ResponseCache cache, CacheConfig config, ModelGroups groups) {
+    public CacheStage(ResponseCache cache, CacheConfig config, ModelGroups groups, GatewayMetrics metrics) {
         this.cache = cache;
         this.config = config;
         this.groups = groups;
+        this.counts = metrics.cacheCounts(cache.layer());
     }
 
     @Override
@@ -54,6 +57,7 @@ public final class CacheStage implements Stage {
         // a legacy completion streams text_completion chunks, which replay does not write: such requests pass by
         boolean usable = cacheable(group) && !(ex.stream() && ex.endpoint() != Endpoint.CHAT);
         if (!usable || (control.noCache() && control.noStore())) {
+            counts.bypass().inc();
             ex.responseHeader(HEADER, "bypass");
             return next.proceed(ex);
         }
@@ -63,10 +67,12 @@ public final class CacheStage implements Stage {
             if (cached != null) {
                 Reply hit = hit(ex, cached);
                 if (hit != null) {
+                    counts.hit().inc();
                     return hit;
                 }
             }
         }
+        (control.noCache() ? counts.bypass() : counts.miss()).inc();
         ex.responseHeader(HEADER, control.noCache() ? "bypass" : "miss");
         Reply reply = next.proceed(ex);
         Duration ttl = control.ttlSeconds() >= 0 ? Duration.ofSeconds(control.ttlSeconds()) : config.ttl();

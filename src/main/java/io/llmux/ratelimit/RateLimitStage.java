@@ -8,6 +8,7 @@ import io.llmux.pipeline.Reply;
 import io.llmux.pipeline.Stage;
 import io.llmux.routing.ModelGroup;
 import io.llmux.routing.ModelGroups;
+import io.llmux.telemetry.GatewayMetrics;
 import java.time.Duration;
 import java.util.List;
 
@@ -25,13 +26,16 @@ public final class RateLimitStage implements Stage {
     private final RateLimitConfig config;
     private final ModelGroups groups;
     private final boolean open;
+    private final GatewayMetrics metrics;
 
     /** @param open no auth at all: the defaults apply per client address */
-    public RateLimitStage(RateLimiter limiter, RateLimitConfig config, ModelGroups groups, boolean open) {
+    public RateLimitStage(
+            RateLimiter limiter, RateLimitConfig config, ModelGroups groups, boolean open, GatewayMetrics metrics) {
         this.limiter = limiter;
         this.config = config;
         this.groups = groups;
         this.open = open;
+        this.metrics = metrics;
     }
 
     @Override
@@ -54,6 +58,7 @@ public final class RateLimitStage implements Stage {
         try {
             admission = limiter.admit(limits, ex.promptEstimate());
         } catch (RateLimited e) {
+            metrics.rateLimited(RequestLimits.scopeOf(e.limit()));
             RateLimitHeaders.of(e, ex::responseHeader);
             long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
             throw GatewayException.rateLimited(e.getMessage() + "; try again in " + seconds + " s.", e.retryAfter());

@@ -18,6 +18,8 @@ import java.util.Map;
  */
 public final class RequestLimits {
 
+    private static final String MODEL_PART = ":model:";
+
     private RequestLimits() {}
 
     /**
@@ -50,7 +52,7 @@ public final class RequestLimits {
         Long modelTpm = forModel(principal.key().modelTpmLimit(), requested, group);
         if (modelRpm != null || modelTpm != null) {
             String scope = keyScope + " on model '" + group + "'";
-            String id = keyId + ":model:" + group;
+            String id = keyId + MODEL_PART + group;
             add(limits, scope, id, Limit.Kind.RPM, modelRpm);
             add(limits, scope, id, Limit.Kind.TPM, modelTpm);
         }
@@ -80,6 +82,27 @@ public final class RequestLimits {
                     principal.organization().limits());
         }
         return limits;
+    }
+
+    /**
+     * The kind of entity a limit belongs to, for the {@code scope} label of {@code rate_limited_total}: key, model (a
+     * key's per-model limit), user, team, organization or client. Read from the counter id, which starts with it.
+     */
+    public static String scopeOf(Limit limit) {
+        String id = limit.id();
+        if (id.startsWith("key:")) {
+            return id.contains(MODEL_PART) ? "model" : "key";
+        }
+        if (id.startsWith("user:")) {
+            return "user";
+        }
+        if (id.startsWith("team:")) {
+            return "team";
+        }
+        if (id.startsWith("org:")) {
+            return "organization";
+        }
+        return id.startsWith("client:") ? "client" : "other";
     }
 
     private static void entity(List<Limit> limits, String scope, String id, Limits own) {

@@ -13,6 +13,7 @@ import io.llmux.provider.ProviderFailure;
 import io.llmux.routing.state.DeploymentStats;
 import io.llmux.routing.state.RoutingState;
 import io.llmux.routing.strategy.Strategy;
+import io.llmux.telemetry.GatewayMetrics;
 import io.llmux.telemetry.tracing.AttemptSpan;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,6 +47,7 @@ public final class RouterStage implements Stage {
     private final LongSupplier nanoClock;
     private final Supplier<RandomGenerator> random;
     private final Sleeper sleeper;
+    private final GatewayMetrics metrics;
 
     /** @param writeTimeout {@code server.write_timeout}: no retry starts after it for a non-streaming request */
     public RouterStage(
@@ -57,7 +59,8 @@ public final class RouterStage implements Stage {
             Clock wallClock,
             LongSupplier nanoClock,
             Supplier<RandomGenerator> random,
-            Sleeper sleeper) {
+            Sleeper sleeper,
+            GatewayMetrics metrics) {
         this.groups = groups;
         this.strategy = strategy;
         this.routing = routing;
@@ -67,6 +70,7 @@ public final class RouterStage implements Stage {
         this.nanoClock = nanoClock;
         this.random = random;
         this.sleeper = sleeper;
+        this.metrics = metrics;
     }
 
     @Override
@@ -104,6 +108,7 @@ public final class RouterStage implements Stage {
             }
             group = nextGroup(pending, visited);
             if (group != null) {
+                metrics.fellBack();
                 ex.responseHeader("x-llmux-fallback", group.name());
             }
         }
@@ -222,12 +227,15 @@ public final class RouterStage implements Stage {
                                 && f.retryAfter().compareTo(Duration.ZERO) > 0
                         ? f.retryAfter()
                         : routing.cooldownPeriod();
-                state.failed(
+                boolean cooled = state.failed(
                         d.id(),
                         describe(f),
                         decision.coolNow(),
                         routing.allowedFails(),
                         wallClock.instant().plus(cool));
+                if (cooled) {
+                    metrics.cooldownStarted(d.id());
+                }
             }
             return null;
         }
@@ -240,8 +248,11 @@ public final class RouterStage implements Stage {
                 lease.finish(Duration.ofNanos(elapsed), whole.usage().totalTokens());
                 yield new Reply.Json(200, whole.body());
             }
-            case Answer.Streamed streamed ->
-                new Reply.Stream(span.streamed(new TrackedStream(streamed.events(), lease, Duration.ofNanos(elapsed))));
+            case Answer.Streamed streamed -> {
+                metrics.streamOpened(ex, started + elapsed);
+                yield new Reply.Stream(
+                        span.streamed(new TrackedStream(streamed.events(), lease, Duration.ofNanos(elapsed))));
+            }
         };
     }
 
@@ -261,6 +272,7 @@ public final class RouterStage implements Stage {
             wait = trail.lastRetryAfter.compareTo(wait) > 0 ? trail.lastRetryAfter : wait;
         }
         trail.retries++;
+        metrics.retried();
         try {
             sleeper.sleep(wait);
         } catch (InterruptedException e) {

@@ -3,11 +3,13 @@ package io.llmux.server;
 import io.llmux.Snapshot;
 import io.llmux.admin.Management;
 import io.llmux.admin.ManagementApi;
+import io.llmux.config.MetricsConfig;
 import io.llmux.pipeline.Endpoint;
 import io.llmux.ratelimit.RateLimitSettlement;
 import io.llmux.spend.Pricing;
 import io.llmux.spend.SpendAccounting;
 import io.llmux.telemetry.AccessLog;
+import io.llmux.telemetry.GatewayMetrics;
 import io.llmux.telemetry.tracing.Tracing;
 import java.time.Clock;
 import java.util.Optional;
@@ -29,11 +31,13 @@ public final class ApiRoutes {
             RateLimitSettlement limits,
             Tracing tracing,
             Optional<Management> management,
-            Supplier<String> notReady) {
+            Supplier<String> notReady,
+            GatewayMetrics metrics,
+            MetricsConfig metricsConfig) {
         Routes routes = new Routes();
         for (Endpoint e : Endpoint.values()) {
             InferenceHandler h = new InferenceHandler(
-                    e, snapshots, accessLog, pricing, accounting, limits, tracing, nanoClock, wallClock);
+                    e, snapshots, accessLog, pricing, accounting, limits, tracing, metrics, nanoClock, wallClock);
             String path = switch (e) {
                 case CHAT -> "/chat/completions";
                 case COMPLETIONS -> "/completions";
@@ -49,6 +53,12 @@ public final class ApiRoutes {
         routes.add("GET", "/health/live", health::live);
         routes.add("GET", "/health/ready", health::ready);
         routes.add("GET", "/health", health::deployments);
+
+        // unauthenticated, as SPEC §3 lists it with the data plane (and as Prometheus scrapes without a key); the
+        // path is read at start, like the server's settings
+        if (metricsConfig.enabled()) {
+            routes.add("GET", metricsConfig.path(), new MetricsHandler(metrics)::scrape);
+        }
 
         AdminHandler admin = new AdminHandler(snapshots, reloader, wallClock);
         routes.add("POST", "/config/reload", admin::reload);

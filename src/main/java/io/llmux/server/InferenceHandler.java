@@ -6,10 +6,12 @@ import io.llmux.pipeline.Endpoint;
 import io.llmux.pipeline.Exchange;
 import io.llmux.pipeline.Reply;
 import io.llmux.ratelimit.RateLimitSettlement;
+import io.llmux.routing.ModelGroup;
 import io.llmux.spend.Pricing;
 import io.llmux.spend.SpendAccounting;
 import io.llmux.spend.Usd;
 import io.llmux.telemetry.AccessLog;
+import io.llmux.telemetry.GatewayMetrics;
 import io.llmux.telemetry.tracing.RequestSpan;
 import io.llmux.telemetry.tracing.Tracing;
 import java.io.IOException;
@@ -36,6 +38,7 @@ final class InferenceHandler implements Handler {
     private final SpendAccounting accounting;
     private final RateLimitSettlement limits;
     private final Tracing tracing;
+    private final GatewayMetrics metrics;
     private final LongSupplier nanoClock;
     private final Clock wallClock;
 
@@ -47,6 +50,7 @@ final class InferenceHandler implements Handler {
             SpendAccounting accounting,
             RateLimitSettlement limits,
             Tracing tracing,
+            GatewayMetrics metrics,
             LongSupplier nanoClock,
             Clock wallClock) {
         this.endpoint = endpoint;
@@ -56,6 +60,7 @@ final class InferenceHandler implements Handler {
         this.accounting = accounting;
         this.limits = limits;
         this.tracing = tracing;
+        this.metrics = metrics;
         this.nanoClock = nanoClock;
         this.wallClock = wallClock;
     }
@@ -68,6 +73,7 @@ final class InferenceHandler implements Handler {
         Exchange ex = null;
         int status = 500;
         String errorCode = null;
+        metrics.requestStarted();
         try {
             byte[] raw = BodyReader.read(r, snapshot.config().server().maxBodySize());
             ex = new Exchange(r.requestId(), endpoint, raw, headers, r.startNanos());
@@ -104,6 +110,7 @@ final class InferenceHandler implements Handler {
         } finally {
             span.end(ex, status, errorCode);
             long now = nanoClock.getAsLong();
+            metrics.requestEnded(ex, modelGroup(snapshot, ex), status, now - r.startNanos());
             if (ex != null) {
                 limits.settle(ex, status);
                 long end = wallClock.millis();
@@ -131,6 +138,13 @@ final class InferenceHandler implements Handler {
                     ex != null && ex.cacheHit(),
                     errorCode));
         }
+    }
+
+    /** The model group the request named, for metric labels: null when the config knows no such group or alias. */
+    private static String modelGroup(Snapshot snapshot, Exchange ex) {
+        ModelGroup g =
+                ex == null || ex.model() == null ? null : snapshot.groups().resolve(ex.model());
+        return g == null ? null : g.name();
     }
 
     /** The answer's cost at the price of the deployment that gave it; 0 when no deployment did (a cached answer). */

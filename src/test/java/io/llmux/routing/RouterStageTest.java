@@ -94,7 +94,8 @@ class RouterStageTest {
                 java.time.Clock.systemUTC(),
                 clock::get,
                 () -> new Random(1),
-                d -> {});
+                d -> {},
+                new io.llmux.telemetry.GatewayMetrics(io.llmux.telemetry.GatewayMetrics.Sources.none()));
     }
 
     private RouterStage router(Deployment... deployments) {
