@@ -46,6 +46,7 @@ import io.llmux.telemetry.AccessLog;
 import io.llmux.telemetry.GatewayMetrics;
 import io.llmux.telemetry.Log;
 import io.llmux.telemetry.LogSink;
+import io.llmux.telemetry.Redactor;
 import io.llmux.telemetry.tracing.Tracing;
 import io.llmux.wire.RequestStage;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
@@ -114,6 +115,9 @@ public final class Gateway implements AutoCloseable {
 
     private final Options options;
     private final LogSink sink;
+    /** Knows every secret of every config this process ran; scrubs log lines as they are written. */
+    private final Redactor redactor;
+
     private final Log log;
     private final Watchdog watchdog;
     private final Providers providers;
@@ -132,12 +136,16 @@ public final class Gateway implements AutoCloseable {
 
     private Gateway(Options options, LoadedConfig first) throws IOException {
         this.options = options;
-        this.sink = new LogSink(options.logOut(), () -> {
-            Snapshot s = current.get();
-            LoggingConfig logging =
-                    s == null ? first.config().logging() : s.config().logging();
-            return logging.format() == LoggingConfig.Format.JSON;
-        });
+        this.redactor = Redactor.of(first.config());
+        this.sink = new LogSink(
+                options.logOut(),
+                () -> {
+                    Snapshot s = current.get();
+                    LoggingConfig logging =
+                            s == null ? first.config().logging() : s.config().logging();
+                    return logging.format() == LoggingConfig.Format.JSON;
+                },
+                redactor);
         this.log = new Log(sink, first.config().logging().level(), options.clock()::millis);
         this.watchdog = new Watchdog(options.nanoClock());
         this.providers = new Providers(watchdog, options.clock());
@@ -161,7 +169,7 @@ public final class Gateway implements AutoCloseable {
                 first.config().server(),
                 ApiRoutes.build(
                         current::get,
-                        new AccessLog(sink),
+                        new AccessLog(log),
                         pricing,
                         this::reload,
                         options.nanoClock(),
@@ -251,6 +259,11 @@ public final class Gateway implements AutoCloseable {
         return server.port();
     }
 
+    /** The process's metrics (for tests that read them without an HTTP scrape). */
+    public GatewayMetrics metrics() {
+        return metrics;
+    }
+
     public Log log() {
         return log;
     }
@@ -268,6 +281,8 @@ public final class Gateway implements AutoCloseable {
             log.error("config reload rejected; the running config stays", null, "problems", e.getMessage());
             throw e;
         }
+        // before anything of the new config can be logged
+        redactor.remember(Redactor.secretsOf(loaded.config()));
         Snapshot old = current.get();
         Snapshot next = build(loaded, old.providers());
         current.set(next);

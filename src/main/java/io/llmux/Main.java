@@ -6,6 +6,7 @@ import io.llmux.config.ConfigPrinter;
 import io.llmux.config.Env;
 import io.llmux.config.LoadedConfig;
 import io.llmux.os.OsSignals;
+import io.llmux.telemetry.Redactor;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -79,7 +80,7 @@ public final class Main {
             ConfigPrinter.describe(loaded).forEach(out::println);
             return OK;
         } catch (ConfigException e) {
-            err.println(e.getMessage());
+            err.println(Redactor.scrubPatterns(e.getMessage()));
             return BAD_CONFIG;
         }
     }
@@ -89,10 +90,10 @@ public final class Main {
         try {
             gateway = Gateway.start(Gateway.Options.of(config));
         } catch (ConfigException e) {
-            err.println(e.getMessage());
+            err.println(Redactor.scrubPatterns(e.getMessage()));
             return BAD_CONFIG;
         } catch (IOException e) {
-            err.println("llmux could not start: " + e.getMessage());
+            err.println("llmux could not start: " + Redactor.scrubPatterns(e.getMessage()));
             return FAILED;
         }
         CountDownLatch stopped = new CountDownLatch(1);

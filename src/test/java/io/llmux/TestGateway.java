@@ -1,9 +1,11 @@
 package io.llmux;
 
+import io.llmux.telemetry.Redactor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,12 +21,14 @@ import java.util.Optional;
 
 /**
  * A gateway started in-process on port 0 from a YAML string, for integration tests. Its log lines are kept for
- * assertions (no secret in logs, one line per request).
+ * assertions (no secret in logs, one line per request), and copied with its error answers and its config's secrets
+ * to the {@link TelemetryCapture} folder, where {@link TelemetryLeakScan} looks for leaks once every test ran.
  */
 public final class TestGateway implements AutoCloseable {
     private final Path dir;
     private final Gateway gateway;
     private final SyncBuffer log;
+    private final SyncBuffer responses;
     private final HttpClient client =
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -32,6 +36,8 @@ public final class TestGateway implements AutoCloseable {
         this.dir = dir;
         this.gateway = gateway;
         this.log = log;
+        this.responses = new SyncBuffer(TelemetryCapture.open("responses").orElse(null));
+        TelemetryCapture.secrets(Redactor.secretsOf(gateway.current().config()));
     }
 
     public static TestGateway start(String yaml) throws Exception {
@@ -54,15 +60,21 @@ public final class TestGateway implements AutoCloseable {
         Path dir = Files.createTempDirectory("llmux-it");
         Path config = dir.resolve("config.yaml");
         Files.writeString(config, yaml);
-        return startFile(config, dir, Map.of(), Optional.of(spans));
+        return startFile(config, dir, Map.of(), Optional.of(new CapturedSpans(spans)));
     }
 
     private static TestGateway startFile(
             Path config, Path workingDir, Map<String, String> env, Optional<SpanExporter> spans) throws Exception {
-        SyncBuffer log = new SyncBuffer();
+        SyncBuffer log = new SyncBuffer(TelemetryCapture.open("logs").orElse(null));
         Map<String, String> environment = new HashMap<>(env);
-        Gateway g = Gateway.start(
-                new Gateway.Options(config, workingDir, environment, log, Clock.systemUTC(), System::nanoTime, spans));
+        Gateway g;
+        try {
+            g = Gateway.start(new Gateway.Options(
+                    config, workingDir, environment, log, Clock.systemUTC(), System::nanoTime, spans));
+        } catch (Exception | Error e) {
+            log.close();
+            throw e;
+        }
         return new TestGateway(workingDir, g, log);
     }
 
@@ -94,7 +106,7 @@ public final class TestGateway implements AutoCloseable {
         if (!typed) {
             b.header("Content-Type", "application/json");
         }
-        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return captured(client.send(b.build(), HttpResponse.BodyHandlers.ofString()));
     }
 
     public HttpResponse<String> get(String path, String... headers) throws Exception {
@@ -104,7 +116,16 @@ public final class TestGateway implements AutoCloseable {
         for (int i = 0; i + 1 < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
         }
-        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return captured(client.send(b.build(), HttpResponse.BodyHandlers.ofString()));
+    }
+
+    /** Error answers go to the capture: they may carry a provider's or a library's words. */
+    private HttpResponse<String> captured(HttpResponse<String> r) {
+        if (r.statusCode() >= 400 && r.body() != null) {
+            byte[] line = (r.body().replace('\n', ' ') + "\n").getBytes(StandardCharsets.UTF_8);
+            responses.write(line, 0, line.length);
+        }
+        return r;
     }
 
     /**
@@ -145,7 +166,11 @@ public final class TestGateway implements AutoCloseable {
         if (r.statusCode() != 200) {
             throw new AssertionError(path + " answered " + r.statusCode() + ": " + r.body());
         }
-        return Fixtures.json(r.body());
+        com.fasterxml.jackson.databind.JsonNode answer = Fixtures.json(r.body());
+        if (answer.path("key").isTextual()) {
+            TelemetryCapture.secrets(java.util.List.of(answer.path("key").asText()));
+        }
+        return answer;
     }
 
     /** Everything logged so far (waits for the log writer to catch up). */
@@ -156,21 +181,56 @@ public final class TestGateway implements AutoCloseable {
 
     @Override
     public void close() {
+        // a reload may have brought secrets of its own
+        TelemetryCapture.secrets(Redactor.secretsOf(gateway.current().config()));
+        TelemetryCapture.open("metrics").ifPresent(out -> {
+            try (out) {
+                gateway.metrics().scrape(out);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
         gateway.drain();
+        log.close();
+        responses.close();
     }
 
-    /** A log destination tests can read while the gateway writes to it. */
+    /** A log destination tests can read while the gateway writes to it; copied to the capture file when given. */
     static final class SyncBuffer extends OutputStream {
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final OutputStream capture;
+
+        SyncBuffer() {
+            this(null);
+        }
+
+        /** @param capture also receives everything written; null for none */
+        SyncBuffer(OutputStream capture) {
+            this.capture = capture;
+        }
 
         @Override
         public synchronized void write(int b) {
             bytes.write(b);
+            if (capture != null) {
+                try {
+                    capture.write(b);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
         }
 
         @Override
         public synchronized void write(byte[] b, int off, int len) {
             bytes.write(b, off, len);
+            if (capture != null) {
+                try {
+                    capture.write(b, off, len);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
         }
 
         synchronized String text() {
@@ -179,5 +239,16 @@ public final class TestGateway implements AutoCloseable {
 
         @Override
         public void flush() throws IOException {}
+
+        @Override
+        public synchronized void close() {
+            if (capture != null) {
+                try {
+                    capture.close();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
     }
 }

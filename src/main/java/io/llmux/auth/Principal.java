@@ -77,7 +77,8 @@ public record Principal(KeyRow key, UserRow user, TeamRow team, OrganizationRow 
         return user != null && UserRow.PROXY_ADMIN.equals(user.userRole());
     }
 
-    String teamLabel() {
+    /** The team's alias, else its id; only when {@link #team} is not null. */
+    public String teamLabel() {
         return team.teamAlias() != null && !team.teamAlias().isBlank() ? team.teamAlias() : team.teamId();
     }
 }

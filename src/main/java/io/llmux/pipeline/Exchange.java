@@ -32,6 +32,7 @@ public final class Exchange {
     private boolean clientWantsUsage;
     private RequestShape.CacheControl cacheControl = RequestShape.CacheControl.NONE;
     private String model;
+    private String requestedModel;
     private List<String> tags = List.of();
     private String caller = "";
     private Principal principal;
@@ -71,6 +72,7 @@ public final class Exchange {
     public void accept(ObjectNode checkedBody, RequestShape shape) {
         this.body = checkedBody;
         this.model = shape.model();
+        this.requestedModel = shape.model();
         this.stream = shape.stream();
         this.clientWantsUsage = shape.includeUsage();
         this.tags = shape.tags();
@@ -125,6 +127,11 @@ public final class Exchange {
 
     public void model(String modelGroup) {
         this.model = modelGroup;
+    }
+
+    /** The model exactly as the client named it (an alias stays an alias); null before the request stage. */
+    public String requestedModel() {
+        return requestedModel;
     }
 
     public boolean stream() {

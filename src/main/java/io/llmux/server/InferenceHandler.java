@@ -3,6 +3,7 @@ package io.llmux.server;
 import io.llmux.GatewayException;
 import io.llmux.Snapshot;
 import io.llmux.pipeline.Endpoint;
+import io.llmux.pipeline.EventStream;
 import io.llmux.pipeline.Exchange;
 import io.llmux.pipeline.Reply;
 import io.llmux.ratelimit.RateLimitSettlement;
@@ -12,6 +13,7 @@ import io.llmux.spend.SpendAccounting;
 import io.llmux.spend.Usd;
 import io.llmux.telemetry.AccessLog;
 import io.llmux.telemetry.GatewayMetrics;
+import io.llmux.telemetry.PayloadCapture;
 import io.llmux.telemetry.tracing.RequestSpan;
 import io.llmux.telemetry.tracing.Tracing;
 import java.io.IOException;
@@ -74,6 +76,7 @@ final class InferenceHandler implements Handler {
         int status = 500;
         String errorCode = null;
         metrics.requestStarted();
+        PayloadCapture payloads = snapshot.config().logging().logPayloads() ? new PayloadCapture() : null;
         try {
             byte[] raw = BodyReader.read(r, snapshot.config().server().maxBodySize());
             ex = new Exchange(r.requestId(), endpoint, raw, headers, r.startNanos());
@@ -83,6 +86,9 @@ final class InferenceHandler implements Handler {
             switch (reply) {
                 case Reply.Json json -> {
                     status = json.status();
+                    if (payloads != null && status < 400) {
+                        payloads.answer(json.body());
+                    }
                     price(ex);
                     ex.responseHeader("x-llmux-response-cost", Usd.plain(ex.costUsd()));
                     limits.beforeLastByte(ex, status);
@@ -90,7 +96,8 @@ final class InferenceHandler implements Handler {
                 }
                 case Reply.Stream stream -> {
                     Exchange streamed = ex;
-                    SseWriter.Outcome outcome = SseWriter.write(r, stream.events(), ex.responseHeaders(), () -> {
+                    EventStream events = payloads == null ? stream.events() : payloads.watch(stream.events());
+                    SseWriter.Outcome outcome = SseWriter.write(r, events, ex.responseHeaders(), () -> {
                         streamed.usage(stream.events().usage());
                         limits.beforeLastByte(streamed, 200);
                     });
@@ -120,23 +127,19 @@ final class InferenceHandler implements Handler {
                         Instant.ofEpochMilli(end - (now - r.startNanos()) / 1_000_000),
                         Instant.ofEpochMilli(end));
             }
-            accessLog.record(new AccessLog.Entry(
+            if (payloads != null && ex != null) {
+                payloads.request(ex.body());
+            }
+            accessLog.record(AccessLog.Entry.of(
                     wallClock.millis(),
                     r.requestId(),
                     r.method(),
                     r.path(),
-                    ex == null ? "" : ex.caller(),
-                    ex == null ? null : ex.model(),
-                    ex == null ? "" : ex.deployment(),
+                    ex,
                     status,
-                    ex != null && ex.stream(),
-                    ex == null ? 0 : ex.attempts(),
                     now - r.startNanos(),
-                    ex == null ? 0 : ex.upstreamNanos(),
-                    ex == null ? io.llmux.wire.Usage.NONE : ex.usage(),
-                    ex == null ? 0 : ex.costUsd(),
-                    ex != null && ex.cacheHit(),
-                    errorCode));
+                    errorCode,
+                    payloads));
         }
     }
 

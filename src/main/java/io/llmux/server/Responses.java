@@ -3,6 +3,7 @@ package io.llmux.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.Headers;
 import io.llmux.GatewayException;
+import io.llmux.telemetry.Redactor;
 import io.llmux.wire.ErrorBody;
 import io.llmux.wire.Json;
 import java.io.IOException;
@@ -48,7 +49,15 @@ final class Responses {
             long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
             h.set("Retry-After", Long.toString(seconds));
         }
-        json(r, e.status(), ErrorBody.render(e), extraHeaders);
+        json(r, e.status(), errorBody(e), extraHeaders);
+    }
+
+    /**
+     * The SPEC §4 body of {@code e}, its message scrubbed of anything shaped like a credential: messages may carry a
+     * provider's or a library's words, and some of those echo what they were sent.
+     */
+    static byte[] errorBody(GatewayException e) {
+        return ErrorBody.render(Redactor.scrubPatterns(e.getMessage()), e.type(), e.param(), e.code());
     }
 
     static void error(Request r, GatewayException e) throws IOException {

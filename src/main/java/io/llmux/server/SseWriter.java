@@ -3,7 +3,6 @@ package io.llmux.server;
 import com.sun.net.httpserver.Headers;
 import io.llmux.GatewayException;
 import io.llmux.pipeline.EventStream;
-import io.llmux.wire.ErrorBody;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +51,7 @@ final class SseWriter {
                 return new Outcome(200, null);
             } catch (GatewayException e) {
                 out.write(DATA);
-                out.write(ErrorBody.render(e));
+                out.write(Responses.errorBody(e));
                 out.write(END);
                 out.flush();
                 out.close();

@@ -4,18 +4,29 @@ import java.time.Instant;
 
 /**
  * Writes one log line as JSON ({@code {"ts":…,"level":…,"msg":…,…}}) or as text ({@code ts LEVEL msg k=v …}).
- * Used only on the log writer's thread, so one instance and its buffer are reused for every line.
+ * Used only on the log writer's thread, so one instance and its buffer are reused for every line. Every message and
+ * string value passes the {@link Redactor} on its way in: no caller has to remember to scrub.
  */
 final class LineFormat {
     private final StringBuilder sb = new StringBuilder(512);
+    private final Redactor redactor;
     private boolean json;
+
+    LineFormat(Redactor redactor) {
+        this.redactor = redactor;
+    }
+
+    LineFormat() {
+        this(Redactor.patternsOnly());
+    }
 
     LineFormat json(boolean value) {
         this.json = value;
         return this;
     }
 
-    LineFormat begin(long epochMillis, String level, String msg) {
+    LineFormat begin(long epochMillis, String level, String message) {
+        String msg = redactor.scrub(message);
         sb.setLength(0);
         String ts = Instant.ofEpochMilli(epochMillis).toString();
         if (json) {
@@ -35,16 +46,18 @@ final class LineFormat {
         return this;
     }
 
-    LineFormat field(String key, String value) {
-        if (value == null) {
+    LineFormat field(String key, String raw) {
+        if (raw == null) {
             return this;
         }
+        String value = redactor.scrub(raw);
         if (json) {
             sb.append(",\"").append(key).append("\":");
             quote(value);
         } else {
             sb.append(' ').append(key).append('=');
-            if (value.isEmpty() || value.indexOf(' ') >= 0 || value.indexOf('"') >= 0) {
+            // a control character unquoted would let a client-chosen value (a model name) start a line of its own
+            if (value.isEmpty() || needsQuotes(value)) {
                 quote(value);
             } else {
                 sb.append(value);
@@ -100,6 +113,16 @@ final class LineFormat {
 
     StringBuilder buffer() {
         return sb;
+    }
+
+    private static boolean needsQuotes(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c <= ' ' || c == '"' || c == '=') {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void quote(String s) {

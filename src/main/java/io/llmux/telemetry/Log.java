@@ -28,6 +28,11 @@ public final class Log {
         return level == LoggingConfig.Level.DEBUG;
     }
 
+    /** Whether a message at {@code at} is written under the current {@code logging.level}. */
+    public boolean enabled(LoggingConfig.Level at) {
+        return at.compareTo(level) >= 0;
+    }
+
     public void debug(String msg, Object... kv) {
         write(LoggingConfig.Level.DEBUG, msg, null, kv);
     }
@@ -49,7 +54,7 @@ public final class Log {
     }
 
     private void write(LoggingConfig.Level at, String msg, Throwable cause, Object[] kv) {
-        if (at.compareTo(level) < 0) {
+        if (!enabled(at)) {
             return;
         }
         long ts = millisClock.getAsLong();

@@ -28,15 +28,25 @@ public final class LogSink implements AutoCloseable {
     private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(CAPACITY);
     private final Writer out;
     private final BooleanSupplier json;
+    private final Redactor redactor;
     private final Thread writer;
     private final AtomicLong dropped = new AtomicLong();
     private volatile boolean closed;
 
-    /** @param json read per line, so a reload can switch between JSON and text */
-    public LogSink(OutputStream out, BooleanSupplier json) {
+    /**
+     * @param json read per line, so a reload can switch between JSON and text
+     * @param redactor scrubs every message and string value as the line is written
+     */
+    public LogSink(OutputStream out, BooleanSupplier json, Redactor redactor) {
         this.out = new OutputStreamWriter(out, StandardCharsets.UTF_8);
         this.json = json;
+        this.redactor = redactor;
         this.writer = Thread.ofPlatform().daemon().name("llmux-log").start(this::drain);
+    }
+
+    /** A sink whose lines are scrubbed of the shapes of credentials only (no configured secrets known). */
+    public LogSink(OutputStream out, BooleanSupplier json) {
+        this(out, json, Redactor.patternsOnly());
     }
 
     void offer(LogLine line) {
@@ -71,7 +81,7 @@ public final class LogSink implements AutoCloseable {
     }
 
     private void drain() {
-        LineFormat format = new LineFormat();
+        LineFormat format = new LineFormat(redactor);
         List<Object> batch = new ArrayList<>(256);
         while (!closed || !queue.isEmpty()) {
             if (queue.drainTo(batch, 1024) == 0) {

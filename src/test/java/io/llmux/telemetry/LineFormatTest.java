@@ -40,4 +40,15 @@ class LineFormatTest {
                 .end();
         assertThat(line).isEqualTo("1970-01-01T00:00:00Z WARN request model=\"gpt 4\" latency_ms=20.50\n");
     }
+
+    @Test
+    void textValuesWithLineBreaksAreQuotedSoNoValueStartsALineOfItsOwn() {
+        String line = new LineFormat()
+                .json(false)
+                .begin(0, "info", "request")
+                .field("model", "x\n1970-01-01T00:00:00Z ERROR forged")
+                .end();
+        assertThat(line.lines()).hasSize(1);
+        assertThat(line).contains("model=\"x\\n1970");
+    }
 }

@@ -3,6 +3,7 @@ package io.llmux.provider.http;
 import io.llmux.GatewayException;
 import io.llmux.provider.Failure;
 import io.llmux.provider.ProviderFailure;
+import io.llmux.telemetry.Redactor;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -98,9 +99,10 @@ public final class UpstreamErrors {
             return timedOut(timeout, setting);
         }
         if (t instanceof ConnectException) {
-            return ProviderFailure.of(Failure.TRANSIENT, "could not connect to " + where() + " (" + describe(t) + ")");
+            return ProviderFailure.of(
+                    Failure.TRANSIENT, "could not connect to " + where() + " (" + scrub(describe(t)) + ")");
         }
-        return ProviderFailure.of(Failure.TRANSIENT, "the connection to " + where() + " failed: " + describe(t));
+        return ProviderFailure.of(Failure.TRANSIENT, "the connection to " + where() + " failed: " + scrub(describe(t)));
     }
 
     public ProviderFailure timedOut(Duration timeout, String setting) {
@@ -119,7 +121,7 @@ public final class UpstreamErrors {
     public ProviderFailure broken(IOException e) {
         String reason = e.getMessage() != null && e.getMessage().contains("max_body_size")
                 ? e.getMessage()
-                : "the connection broke: " + describe(e);
+                : "the connection broke: " + scrub(describe(e));
         return ProviderFailure.of(Failure.TRANSIENT, reason);
     }
 
@@ -181,9 +183,13 @@ public final class UpstreamErrors {
         return scrub(message);
     }
 
-    /** Some servers echo the key they were sent; it never goes further. */
+    /**
+     * Some servers echo the key they were sent, and library messages may quote a URL with its {@code ?key=}: neither
+     * goes further. Runs on failures only.
+     */
     private String scrub(String message) {
-        return secret.length() >= 8 && message.contains(secret) ? message.replace(secret, "****") : message;
+        String own = secret.length() >= 8 && message.contains(secret) ? message.replace(secret, "****") : message;
+        return Redactor.scrubPatterns(own);
     }
 
     /**

@@ -161,4 +161,24 @@ class OpenAiErrorsTest {
         assertThat(OpenAiStream.isError(null, Map.of().toString().getBytes(StandardCharsets.UTF_8)))
                 .isFalse();
     }
+
+    @Test
+    void aLibraryMessageQuotingAUrlWithAKeyOrAHeaderLosesTheSecret() {
+        ProviderFailure f = ERRORS.ofException(
+                new java.io.IOException("GOAWAY from https://g.example/v1/models/m:generateContent?key=AIzaSy0123456789"
+                        + " (x-goog-api-key: AIzaSy0123456789)"),
+                Duration.ofSeconds(5),
+                "timeout");
+        assertThat(f.getMessage())
+                .contains("?key=[REDACTED]")
+                .contains("x-goog-api-key: [REDACTED]")
+                .doesNotContain("AIzaSy0123456789");
+    }
+
+    @Test
+    void anUpstreamMessageQuotingAnotherKeyLosesIt() {
+        String other = "sk-" + "someoneElsesKey0123456789abcdefghij";
+        ProviderFailure f = status(400, "{\"error\":{\"message\":\"invalid user " + other + "\"}}");
+        assertThat(f.getMessage()).isEqualTo("invalid user sk-[REDACTED]");
+    }
 }
