@@ -231,8 +231,9 @@ class MetricsIT {
                 awaitGrowth(before, 1, "llmux_requests_total", "model", "flaky", "provider", "up", "status", "200");
         assertThat(after.value("llmux_retries_total") - before.value("llmux_retries_total"))
                 .isEqualTo(1);
-        assertThat(after.value("llmux_spend_usd_total", "model", "flaky", "provider", "up"))
-                .isGreaterThan(before.value("llmux_spend_usd_total", "model", "flaky", "provider", "up"));
+        assertThat(after.value("llmux_spend_usd_total", "model", "flaky", "provider", "up", "team", "none"))
+                .isGreaterThan(
+                        before.value("llmux_spend_usd_total", "model", "flaky", "provider", "up", "team", "none"));
     }
 
     @Test
@@ -282,6 +283,29 @@ class MetricsIT {
         PrometheusText after = awaitGrowth(before, 1, "llmux_rate_limited_total", "scope", "key");
         awaitGrowth(before, 1, "llmux_requests_total", "model", "ok", "provider", "none", "status", "429");
         assertThat(after.samples()).noneMatch(s -> s.labels().containsValue(key));
+    }
+
+    @Test
+    void tokensAndSpendAreCountedUnderTheKeysTeamAndNoneWithoutOne() throws Exception {
+        gw.manage(MASTER, "/team/new", "{\"team_id\":\"t-metrics\",\"team_alias\":\"metrics-team\"}");
+        String key = gw.manage(MASTER, "/key/generate", "{\"team_id\":\"t-metrics\"}")
+                .get("key")
+                .asText();
+        PrometheusText before = settled();
+
+        assertThat(post(chat("flaky"), key).statusCode()).isEqualTo(200);
+
+        PrometheusText after =
+                awaitGrowth(before, 1, "llmux_requests_total", "model", "flaky", "provider", "up", "status", "200");
+        String[] team = {"model", "flaky", "provider", "up", "team", "metrics-team"};
+        assertThat(after.value("llmux_spend_usd_total", team))
+                .isGreaterThan(before.value("llmux_spend_usd_total", team));
+        assertThat(after.value("llmux_tokens_total", "model", "flaky", "type", "completion", "team", "metrics-team"))
+                .isGreaterThan(before.value(
+                        "llmux_tokens_total", "model", "flaky", "type", "completion", "team", "metrics-team"));
+        assertThat(after.value("llmux_spend_usd_total", "model", "flaky", "provider", "up", "team", "none"))
+                .as("the master key's spend earlier in this class, unchanged")
+                .isEqualTo(before.value("llmux_spend_usd_total", "model", "flaky", "provider", "up", "team", "none"));
     }
 
     @Test

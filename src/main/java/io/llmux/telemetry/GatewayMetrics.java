@@ -129,14 +129,14 @@ public final class GatewayMetrics {
                 .register(registry);
         tokens = Counter.builder()
                 .name("llmux_tokens_total")
-                .help("Tokens providers reported, by type: prompt or completion")
-                .labelNames("model", "provider", "type")
+                .help("Tokens providers reported, by type (prompt or completion) and the key's team (none without one)")
+                .labelNames("model", "provider", "type", "team")
                 .withoutExemplars()
                 .register(registry);
         spend = Counter.builder()
                 .name("llmux_spend_usd_total")
-                .help("What answers cost in USD at the deployments' prices")
-                .labelNames("model", "provider")
+                .help("What answers cost in USD at the deployments' prices, by the key's team (none without one)")
+                .labelNames("model", "provider", "team")
                 .withoutExemplars()
                 .register(registry);
         cacheLookups = Counter.builder()
@@ -283,14 +283,21 @@ public final class GatewayMetrics {
             return; // no provider processed these tokens and nobody was paid
         }
         Usage u = ex.usage();
+        if (u.promptTokens() <= 0 && u.completionTokens() <= 0 && ex.costUsd() <= 0) {
+            return;
+        }
+        TeamPoints team = s.team(
+                ex.principal() == null || ex.principal().team() == null
+                        ? NONE
+                        : ex.principal().teamLabel());
         if (u.promptTokens() > 0) {
-            s.promptTokens.inc(u.promptTokens());
+            team.promptTokens.inc(u.promptTokens());
         }
         if (u.completionTokens() > 0) {
-            s.completionTokens.inc(u.completionTokens());
+            team.completionTokens.inc(u.completionTokens());
         }
         if (status < 400 && ex.costUsd() > 0) {
-            s.spend.inc(ex.costUsd());
+            team.spend.inc(ex.costUsd());
         }
     }
 
@@ -354,25 +361,36 @@ public final class GatewayMetrics {
         return slash > 0 ? deploymentId.substring(0, slash) : NONE;
     }
 
+    private record TeamPoints(
+            CounterDataPoint promptTokens, CounterDataPoint completionTokens, CounterDataPoint spend) {}
+
     /** The data points of one model group on one deployment. */
     private final class Series {
         final String model;
         final String provider;
         final DistributionDataPoint duration;
         final DistributionDataPoint timeToFirstToken;
-        final CounterDataPoint promptTokens;
-        final CounterDataPoint completionTokens;
-        final CounterDataPoint spend;
         final AtomicReferenceArray<CounterDataPoint> byStatus = new AtomicReferenceArray<>(STATUSES);
+        /** Tokens and spend by the team of the key (bounded: teams are made by administrators). */
+        final ConcurrentHashMap<String, TeamPoints> byTeam = new ConcurrentHashMap<>();
 
         Series(String model, String provider) {
             this.model = model;
             this.provider = provider;
             this.duration = GatewayMetrics.this.duration.labelValues(model, provider);
             this.timeToFirstToken = GatewayMetrics.this.timeToFirstToken.labelValues(model, provider);
-            this.promptTokens = tokens.labelValues(model, provider, "prompt");
-            this.completionTokens = tokens.labelValues(model, provider, "completion");
-            this.spend = GatewayMetrics.this.spend.labelValues(model, provider);
+        }
+
+        TeamPoints team(String team) {
+            TeamPoints p = byTeam.get(team);
+            return p != null
+                    ? p
+                    : byTeam.computeIfAbsent(
+                            team,
+                            t -> new TeamPoints(
+                                    tokens.labelValues(model, provider, "prompt", t),
+                                    tokens.labelValues(model, provider, "completion", t),
+                                    spend.labelValues(model, provider, t)));
         }
 
         CounterDataPoint status(int status) {
