@@ -28,6 +28,7 @@ class GrafanaDashboardTest {
     private static final Path DASHBOARD = Path.of("deploy/grafana/llmux.json");
     private static final Pattern METRIC = Pattern.compile("\\b((?:llmux|jvm|process)_[a-z_]+)\\b");
     private static final Pattern BY = Pattern.compile("\\bby \\(([a-z_, ]+)\\)");
+    private static final Pattern LABEL = Pattern.compile("[a-z_]+");
     private static final Pattern MATCHER = Pattern.compile("([a-z_]+)(?:=~|!=|!~|=)\"");
 
     @Test
@@ -102,8 +103,9 @@ class GrafanaDashboardTest {
         Set<String> used = new HashSet<>();
         Matcher by = BY.matcher(expr);
         while (by.find()) {
-            for (String l : by.group(1).split(",")) {
-                used.add(l.strip());
+            Matcher label = LABEL.matcher(by.group(1));
+            while (label.find()) {
+                used.add(label.group());
             }
         }
         Matcher m = MATCHER.matcher(expr);
