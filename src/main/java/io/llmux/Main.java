@@ -15,8 +15,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Command line: {@code llmux [--config PATH] [--check-config] [--version]}. The config path defaults to
- * {@code $LLMUX_CONFIG}, then {@code config/config.yaml}. Exit codes: 0 ok, 2 bad config or arguments, 1 failed start.
+ * Command line: {@code llmux [--config PATH] [--check-config] [--healthcheck] [--version]}. The config path defaults
+ * to {@code $LLMUX_CONFIG}, then {@code config/config.yaml}. Exit codes: 0 ok, 2 bad config or arguments, 1 failed
+ * start (for {@code --healthcheck}: not live).
  */
 public final class Main {
     static final int OK = 0;
@@ -33,6 +34,7 @@ public final class Main {
     static int run(String[] args, PrintStream out, PrintStream err) {
         String configArg = null;
         boolean check = false;
+        boolean healthcheck = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--version", "-v" -> {
@@ -44,6 +46,7 @@ public final class Main {
                     return OK;
                 }
                 case "--check-config" -> check = true;
+                case "--healthcheck" -> healthcheck = true;
                 case "--config", "-c" -> {
                     if (i + 1 >= args.length) {
                         err.println("--config needs a path\n" + usage());
@@ -65,6 +68,9 @@ public final class Main {
         Env env = Env.load(workingDir, System.getenv());
         Path config =
                 Path.of(configArg != null ? configArg : env.get("LLMUX_CONFIG").orElse("config/config.yaml"));
+        if (healthcheck) {
+            return Healthcheck.run(config, env, out, err);
+        }
         if (!Files.isRegularFile(config)) {
             err.println(
                     "config file not found: " + config.toAbsolutePath() + " (pass --config PATH or set LLMUX_CONFIG)");
@@ -124,9 +130,10 @@ public final class Main {
 
     private static String usage() {
         return """
-                usage: llmux [--config PATH] [--check-config] [--version]
+                usage: llmux [--config PATH] [--check-config] [--healthcheck] [--version]
                   --config PATH     config file (default: $LLMUX_CONFIG, else config/config.yaml)
                   --check-config    validate the config, print the model groups and exit (0 ok, 2 problems)
+                  --healthcheck     ask the gateway on this config's server.port for /health/live (0 live, 1 not)
                   --version         print the version""";
     }
 }
