@@ -309,7 +309,7 @@ public final class GatewayMetrics {
      */
     public void streamOpened(Exchange ex, long nowNanos) {
         long sinceArrival = nowNanos - ex.startNanos();
-        series(ex.model(), ex.deployment()).timeToFirstToken.observe(sinceArrival / NANOS_PER_SECOND);
+        series(ex.model(), ex.deployment()).timeToFirstToken().observe(sinceArrival / NANOS_PER_SECOND);
         overhead.observe(Math.max(0, sinceArrival - ex.upstreamNanos()) / NANOS_PER_SECOND);
     }
 
@@ -369,7 +369,9 @@ public final class GatewayMetrics {
         final String model;
         final String provider;
         final DistributionDataPoint duration;
-        final DistributionDataPoint timeToFirstToken;
+        /** Made by the first stream: most series (refusals, unknown models, embeddings) never stream. */
+        private volatile DistributionDataPoint timeToFirstToken;
+
         final AtomicReferenceArray<CounterDataPoint> byStatus = new AtomicReferenceArray<>(STATUSES);
         /** Tokens and spend by the team of the key (bounded: teams are made by administrators). */
         final ConcurrentHashMap<String, TeamPoints> byTeam = new ConcurrentHashMap<>();
@@ -378,7 +380,16 @@ public final class GatewayMetrics {
             this.model = model;
             this.provider = provider;
             this.duration = GatewayMetrics.this.duration.labelValues(model, provider);
-            this.timeToFirstToken = GatewayMetrics.this.timeToFirstToken.labelValues(model, provider);
+        }
+
+        DistributionDataPoint timeToFirstToken() {
+            DistributionDataPoint p = timeToFirstToken;
+            if (p == null) {
+                // labelValues hands every caller the same data point, so a race makes no second series
+                p = GatewayMetrics.this.timeToFirstToken.labelValues(model, provider);
+                timeToFirstToken = p;
+            }
+            return p;
         }
 
         TeamPoints team(String team) {

@@ -88,6 +88,9 @@ class GatewayMetricsTest {
                 .isEqualTo(1);
         assertThat(p.samples())
                 .allSatisfy(s -> assertThat(s.labels().values()).doesNotContain("sk-looks-like-a-key", "req-1"));
+        assertThat(p.find("llmux_time_to_first_token_seconds_count"))
+                .as("no stream, no time-to-first-token series")
+                .isEmpty();
     }
 
     @Test
