@@ -98,6 +98,30 @@ abstract class SpendLogStoreContract extends DatabaseContract {
     }
 
     @Test
+    void aBatchLargerThanOneChunkSaysRowByRowWhichRowsAreNew() {
+        // H2 writes a batch in chunks: the counts must still line up with the rows as given, across chunk ends
+        List<SpendLogRow> earlier = new java.util.ArrayList<>();
+        for (int i = 0; i < 70; i += 7) {
+            earlier.add(log("r%03d".formatted(i), "k1", 1.0, T0));
+        }
+        spendLogs.insertBatch(earlier);
+        List<SpendLogRow> batch = new java.util.ArrayList<>();
+        for (int i = 69; i >= 0; i--) { // given in reverse: the store sorts by request id before writing
+            batch.add(log("r%03d".formatted(i), "k1", 1.0, T0));
+        }
+
+        int[] stored = spendLogs.insertBatch(batch);
+
+        for (int j = 0; j < batch.size(); j++) {
+            int id = 69 - j;
+            assertThat(stored[j]).as("row r%03d", id).isEqualTo(id % 7 == 0 ? 0 : 1);
+        }
+        assertCharged(70.0);
+        assertThat(spendLogs.logs(new SpendLogStore.Filter(null, null, null, null, null, null, 1000)))
+                .hasSize(70);
+    }
+
+    @Test
     void anOverlappingBatchChargesOnlyItsNewRows() {
         spendLogs.insertBatch(List.of(log("r1", "k1", 1.0, T0), log("r2", "k1", 2.0, T0)));
 
