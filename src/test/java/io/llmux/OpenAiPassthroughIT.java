@@ -207,6 +207,24 @@ class OpenAiPassthroughIT {
     }
 
     @Test
+    void aMalformedTraceContextIsNotPassedOn() throws Exception {
+        assertThat(send(
+                                "/v1/chat/completions",
+                                chat("gpt-4o-mini"),
+                                "traceparent",
+                                "00-" + "a".repeat(3000) + "-01",
+                                "tracestate",
+                                "congo=t61rcWkgMzE")
+                        .statusCode())
+                .isEqualTo(200);
+        LoggedRequest up = onlyUpstreamRequest("/v1/chat/completions");
+        assertThat(up.containsHeader("traceparent")).isFalse();
+        assertThat(up.containsHeader("tracestate"))
+                .as("no tracestate without its traceparent")
+                .isFalse();
+    }
+
+    @Test
     void theResponseBodyIsTheUpstreamsByteForByte() throws Exception {
         HttpResponse<String> r = send("/v1/chat/completions", chat("gpt-4o-mini"));
         assertThat(r.statusCode()).isEqualTo(200);

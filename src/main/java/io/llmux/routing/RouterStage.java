@@ -15,6 +15,7 @@ import io.llmux.routing.state.RoutingState;
 import io.llmux.routing.strategy.Strategy;
 import io.llmux.telemetry.GatewayMetrics;
 import io.llmux.telemetry.tracing.AttemptSpan;
+import io.llmux.telemetry.tracing.W3cTraceContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -322,10 +323,12 @@ public final class RouterStage implements Stage {
 
     /**
      * The attempt's input. Its trace context is the attempt's span; when tracing is off, the client's own
-     * {@code traceparent} goes upstream unchanged, so a provider's traces still join the client's.
+     * {@code traceparent} goes upstream unchanged if it is well formed, so a provider's traces still join the
+     * client's.
      */
     private static Call call(Exchange ex, Deployment d, AttemptSpan span) {
         String traceparent = span.traceparent();
+        String clients = traceparent != null ? null : W3cTraceContext.traceparent(ex.header("traceparent"));
         return new Call(
                 ex.endpoint(),
                 ex.body(),
@@ -333,8 +336,8 @@ public final class RouterStage implements Stage {
                 ex.stream(),
                 ex.clientWantsUsage(),
                 ex.requestId(),
-                traceparent != null ? traceparent : ex.header("traceparent"),
-                traceparent != null ? span.tracestate() : ex.header("tracestate"));
+                traceparent != null ? traceparent : clients,
+                traceparent != null ? span.tracestate() : W3cTraceContext.tracestate(clients, ex.header("tracestate")));
     }
 
     /** What happened to one request across its groups and attempts, and what the client is told when all failed. */
