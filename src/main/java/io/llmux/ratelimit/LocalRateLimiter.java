@@ -4,11 +4,11 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -145,7 +145,7 @@ public final class LocalRateLimiter implements RateLimiter {
         sweptAt = now;
         windows.values().removeIf(w -> {
             w.slide(now);
-            return w.amounts.isEmpty();
+            return w.isEmpty();
         });
         slots.values().removeIf(l -> {
             l.lapse(now);
@@ -153,33 +153,71 @@ public final class LocalRateLimiter implements RateLimiter {
         });
     }
 
-    /** One counter's window: amount per epoch second, oldest first. */
+    /**
+     * One counter's window: the amount of each of its last {@link Window#SECONDS} epoch seconds, in a ring indexed by
+     * the second (a slot holding an older second than the one that maps to it has left the window). Arrays rather
+     * than a sorted map: every admission slides and sums each of its counters, and this is on the request path.
+     */
     private static final class Buckets {
-        final TreeMap<Long, Long> amounts = new TreeMap<>();
+        private static final long NONE = Long.MIN_VALUE;
+        final long[] seconds = new long[Window.SECONDS];
+        final long[] amounts = new long[Window.SECONDS];
+
+        Buckets() {
+            Arrays.fill(seconds, NONE);
+        }
+
+        private static int slot(long second) {
+            return (int) Math.floorMod(second, (long) Window.SECONDS);
+        }
 
         void slide(long now) {
-            amounts.headMap(Window.first(now)).clear();
+            long first = Window.first(now);
+            for (int i = 0; i < seconds.length; i++) {
+                if (seconds[i] != NONE && seconds[i] < first) {
+                    seconds[i] = NONE;
+                    amounts[i] = 0;
+                }
+            }
+        }
+
+        boolean isEmpty() {
+            for (long s : seconds) {
+                if (s != NONE) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         long sum() {
             long sum = 0;
-            for (long v : amounts.values()) {
-                sum += v;
+            for (int i = 0; i < seconds.length; i++) {
+                if (seconds[i] != NONE) {
+                    sum += amounts[i];
+                }
             }
             return sum;
         }
 
         void add(long second, long amount) {
-            if (amount != 0) {
-                amounts.merge(second, amount, Long::sum);
+            if (amount == 0) {
+                return;
+            }
+            int i = slot(second);
+            if (seconds[i] == second) {
+                amounts[i] += amount;
+            } else {
+                seconds[i] = second;
+                amounts[i] = amount;
             }
         }
 
         void correct(long second, long delta, long now) {
             slide(now);
-            Long held = amounts.get(second);
-            if (held != null) {
-                amounts.put(second, Math.max(0, held + delta));
+            int i = slot(second);
+            if (seconds[i] == second) {
+                amounts[i] = Math.max(0, amounts[i] + delta);
             } else if (delta > 0) {
                 add(Window.second(now), delta);
             }
@@ -188,17 +226,24 @@ public final class LocalRateLimiter implements RateLimiter {
         /** When enough has left the window for {@code need} to fit; a whole window when it never fits. */
         long fitsAt(long used, long need, long max, long now) {
             long freed = 0;
-            for (Map.Entry<Long, Long> e : amounts.entrySet()) {
-                freed += e.getValue();
-                if (used - freed + need <= max) {
-                    return Window.leavesAt(e.getKey());
+            for (long second = Window.first(now); second <= Window.second(now); second++) {
+                int i = slot(second);
+                if (seconds[i] == second) {
+                    freed += amounts[i];
+                    if (used - freed + need <= max) {
+                        return Window.leavesAt(second);
+                    }
                 }
             }
             return now + Window.MILLIS;
         }
 
         long emptyAt(long now) {
-            return amounts.isEmpty() ? now : Window.leavesAt(amounts.lastKey());
+            long last = NONE;
+            for (long s : seconds) {
+                last = Math.max(last, s);
+            }
+            return last == NONE ? now : Window.leavesAt(last);
         }
     }
 

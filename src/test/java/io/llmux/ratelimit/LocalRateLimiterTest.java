@@ -42,4 +42,17 @@ class LocalRateLimiterTest extends RateLimiterContract {
         assertThat(refused.retryAfter()).as("once the first two have left").isEqualTo(Duration.ofSeconds(50));
         assertThat(refused.reset()).as("once all have left").isEqualTo(Duration.ofSeconds(60));
     }
+
+    @Test
+    void aSecondTwoWindowsLaterStartsFromNothingThoughItTakesTheSameBucket() throws Exception {
+        Limit tpm = key(Kind.TPM, 100);
+        Admission old = limiter.admit(List.of(tpm), 90);
+        clock.advance(Duration.ofSeconds(120)); // the same second of the minute, two windows on
+
+        Admission fresh = limiter.admit(List.of(tpm), 90);
+        assertThat(fresh.states().getFirst().remaining()).isEqualTo(10);
+        limiter.settle(old, 0); // the old second left long ago: its shortfall must not come off the new one
+
+        assertThat(refusal(List.of(tpm), 20).remaining()).isEqualTo(10);
+    }
 }
