@@ -10,12 +10,29 @@ import java.util.HexFormat;
  * looked up this way, so keys issued elsewhere keep working once their hashes are imported (SPEC §8).
  */
 public final class KeyHash {
+    /**
+     * Cloned for each hash: every request with a key is hashed, and a clone skips the provider lookup of
+     * {@code getInstance}. Never used itself, so sharing it across threads is safe.
+     */
+    private static final MessageDigest SHA_256 = sha256();
+
+    private static final HexFormat HEX = HexFormat.of();
+
     private KeyHash() {}
 
     public static String of(String key) {
+        MessageDigest sha;
         try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(sha.digest(key.getBytes(StandardCharsets.UTF_8)));
+            sha = (MessageDigest) SHA_256.clone();
+        } catch (CloneNotSupportedException e) {
+            sha = sha256();
+        }
+        return HEX.formatHex(sha.digest(key.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }
