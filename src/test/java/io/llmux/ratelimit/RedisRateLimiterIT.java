@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
@@ -166,12 +168,78 @@ class RedisRateLimiterIT extends RateLimiterContract {
             slots.add(JedisClusterCRC16.getSlot(name));
         }
         assertThat(slots).hasSize(1);
+        String second = Long.toString(a.second());
         assertThat(redis.hgetAll(prefix + "{r}:tpm:k1"))
-                .containsOnlyKeys(Long.toString(a.second()))
-                .containsValue("67890");
+                .as("the bucket, and the window's running sum and bounds")
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of(second, "67890", "sum", "67890", "old", second, "new", second));
         assertThat(redis.exists(prefix + "{r}:parallel:k1"))
                 .as("the last slot takes its set with it")
                 .isFalse();
         assertThat(redis.pttl(prefix + "{r}:rpm:k1")).isBetween(1L, 61_000L);
+    }
+
+    @Test
+    void aWindowWithoutItsRunningSumIsSummedFromItsBucketsOnce() throws Exception {
+        Limit tpm = key(Kind.TPM, 10_000);
+        long second = limiter.admit(List.of(tpm), 100).second();
+        String name = prefix + "{r}:tpm:k1";
+        // as a gateway that kept buckets only left it: the sum fields gone, two more buckets, one of them stale
+        redis.hdel(name, "sum", "old", "new");
+        redis.hset(name, Map.of(Long.toString(second - 10), "300", Long.toString(second - 60), "5000"));
+
+        Admission a = limiter.admit(List.of(tpm), 1_000);
+
+        assertThat(a.states().getFirst().remaining()).isEqualTo(10_000 - 100 - 300 - 1_000);
+        assertThat(redis.hgetAll(name))
+                .containsEntry("sum", "1400")
+                .containsEntry("old", Long.toString(second - 10))
+                .doesNotContainKey(Long.toString(second - 60));
+    }
+
+    @Test
+    void theRunningSumIsWhatTheBucketsHoldThroughAdmissionsCorrectionsAndTime() throws Exception {
+        long start = clock.millis();
+        RedisRateLimiter deferring =
+                new RedisRateLimiter(redis, prefix, Window.LEASE_TTL, () -> clock.millis() - start, true);
+        Limit tpm = key(Kind.TPM, Long.MAX_VALUE / 4);
+        String name = prefix + "{r}:tpm:k1";
+        Random random = new Random(7);
+        List<Admission> open = new ArrayList<>();
+        for (int step = 0; step < 600; step++) {
+            int pick = random.nextInt(10);
+            if (pick < 5) {
+                open.add(deferring.admit(List.of(tpm), random.nextInt(1_000)));
+            } else if (pick < 8 && !open.isEmpty()) {
+                deferring.settle(open.remove(random.nextInt(open.size())), random.nextInt(2_000));
+            } else if (pick == 8) {
+                deferring.flush();
+            } else {
+                clock.advance(Duration.ofMillis(random.nextInt(20_000))); // some steps skip most of a window
+            }
+        }
+        deferring.flush();
+
+        long now = deferring.admit(List.of(tpm), 0).second(); // sweeps the window up to now
+        Map<String, String> fields = redis.hgetAll(name);
+        long sum = 0;
+        long oldest = Long.MAX_VALUE;
+        long newest = Long.MIN_VALUE;
+        for (Map.Entry<String, String> f : fields.entrySet()) {
+            if (f.getKey().chars().allMatch(Character::isDigit)) {
+                long s = Long.parseLong(f.getKey());
+                assertThat(s).as("only the window's seconds are kept").isBetween(now - 59, now);
+                sum += Long.parseLong(f.getValue());
+                oldest = Math.min(oldest, s);
+                newest = Math.max(newest, s);
+            }
+        }
+        if (sum == 0 && oldest == Long.MAX_VALUE) {
+            assertThat(fields).doesNotContainKeys("sum", "old", "new");
+            return;
+        }
+        assertThat(Long.parseLong(fields.get("sum"))).isEqualTo(sum);
+        assertThat(Long.parseLong(fields.get("old"))).isLessThanOrEqualTo(oldest);
+        assertThat(Long.parseLong(fields.get("new"))).isEqualTo(newest);
     }
 }
