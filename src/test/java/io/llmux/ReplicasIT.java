@@ -174,6 +174,24 @@ class ReplicasIT {
     }
 
     @Test
+    void aClientWithOneParallelSlotCallingEachReplicaInTurnIsNeverRefused() throws Exception {
+        String key = manage(a, "/key/generate", "{\"max_parallel_requests\":1}")
+                .get("key")
+                .asText();
+
+        for (int i = 0; i < 40; i++) {
+            TestGateway via = i % 2 == 0 ? a : b;
+            HttpResponse<String> r = chat(via, key);
+            assertThat(r.statusCode())
+                    .as(
+                            "call %d, sent the moment the previous answer (from the other replica) was read: its slot"
+                                    + " must be free in Redis by then: %s",
+                            i, r.body())
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
     void aBudgetHoldsAcrossBothReplicasAndBothReportTheSameSpend() throws Exception {
         double cost = costOfOneCall();
         double estimate = estimate();

@@ -20,7 +20,7 @@ public final class FallbackRateLimiter implements RateLimiter, AutoCloseable {
     private final LocalRateLimiter local;
     private final RedisConfig.OnError onError;
     private final RedisErrors errors;
-    private final Thread corrector;
+    private final Thread sender;
     private volatile boolean closed;
 
     public FallbackRateLimiter(
@@ -31,17 +31,44 @@ public final class FallbackRateLimiter implements RateLimiter, AutoCloseable {
         this.errors = onError == RedisConfig.OnError.FAIL_CLOSED
                 ? new RedisErrors(clock, log, "rate limits are", "refusing every request (redis.on_error: fail_closed)")
                 : new RedisErrors(clock, log, "rate limits are");
-        this.corrector =
-                Thread.ofPlatform().daemon().name("llmux-ratelimit-corrections").start(this::sendCorrections);
+        // a platform thread: it blocks on Redis replies, which a virtual thread would route through the poller
+        this.sender =
+                Thread.ofPlatform().daemon().name("llmux-ratelimit-settlements").start(this::sendSettlements);
     }
 
-    /** Sends the held-back token corrections every {@link RedisRateLimiter#FLUSH_EVERY}, while Redis answers. */
-    private void sendCorrections() {
+    /**
+     * Sends freed parallel slots as soon as a settlement hands one over, and the held-back token corrections every
+     * {@link RedisRateLimiter#FLUSH_EVERY}, while Redis answers.
+     */
+    private void sendSettlements() {
+        long every = RedisRateLimiter.FLUSH_EVERY.toNanos();
+        long nextFlush = System.nanoTime() + every;
         while (!closed) {
-            LockSupport.parkNanos(RedisRateLimiter.FLUSH_EVERY.toNanos());
-            flush();
+            long wait = nextFlush - System.nanoTime();
+            if (wait > 0 && (!shared.releasesPending() || !errors.worthTrying())) {
+                LockSupport.parkNanos(wait);
+            }
+            sendReleases();
+            if (System.nanoTime() - nextFlush >= 0) {
+                flush();
+                nextFlush = System.nanoTime() + every;
+            }
         }
+        sendReleases();
         flush();
+    }
+
+    private void sendReleases() {
+        if (!shared.releasesPending() || !errors.worthTrying()) {
+            return;
+        }
+        try {
+            if (shared.sendReleases() > 0) {
+                errors.answered();
+            }
+        } catch (RuntimeException e) {
+            errors.failed("release", e); // kept, and sent again once Redis is tried again
+        }
     }
 
     private void flush() {
@@ -57,13 +84,13 @@ public final class FallbackRateLimiter implements RateLimiter, AutoCloseable {
         }
     }
 
-    /** Sends what corrections are left, and stops. */
+    /** Sends what releases and corrections are left, and stops. */
     @Override
     public void close() {
         closed = true;
-        LockSupport.unpark(corrector);
+        LockSupport.unpark(sender);
         try {
-            corrector.join(2_000);
+            sender.join(2_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -96,7 +123,8 @@ public final class FallbackRateLimiter implements RateLimiter, AutoCloseable {
 
     /**
      * A shared admission is settled in Redis even right after a failure: Redis may be back, and until it is told,
-     * the admission holds its parallel slots until their leases lapse.
+     * the admission holds its parallel slots until their leases lapse. Held back (the usual case), its slots go out
+     * on the sender thread, which this wakes.
      */
     @Override
     public void settle(Admission admission, long actualTokens) {
@@ -107,6 +135,8 @@ public final class FallbackRateLimiter implements RateLimiter, AutoCloseable {
         try {
             if (shared.send(admission, actualTokens)) {
                 errors.answered();
+            } else if (shared.releasesPending()) {
+                LockSupport.unpark(sender);
             }
         } catch (RuntimeException e) {
             errors.failed("settle", e); // its slots lapse with their leases; the estimate stands for the tokens

@@ -4,9 +4,12 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.RedisClient;
 
 /**
@@ -15,10 +18,14 @@ import redis.clients.jedis.RedisClient;
  * {@link #settle} are one script each, so one round trip, and check-and-take is atomic: replicas together never admit
  * more than a limit.
  *
- * <p>A request's round trip is its admission. Its settlement needs one only to free parallel slots; a token
- * correction alone is held back and sent with every other correction of the moment in one script by {@link #flush}
- * (run every {@link #FLUSH_EVERY} by {@link FallbackRateLimiter}), so a request costs one round trip, and a tpm window
- * shows real usage that much later.
+ * <p>A request's round trip is its admission; its settlement is held back. A token correction is sent with every
+ * other correction of the moment in one script by {@link #flush} (run every {@link #FLUSH_EVERY} by
+ * {@link FallbackRateLimiter}), so a tpm window shows real usage that much later. Freeing a parallel slot cannot wait
+ * that long: a client that sends its next request the moment it has an answer must find its slot free, on any replica.
+ * So a release is sent at once by {@link FallbackRateLimiter}'s sender thread ({@link #sendReleases}), off the
+ * request's path, and until Redis has confirmed it, it also rides on each of this replica's admissions, ahead of the
+ * admission in the same script: on this replica the order is exact, whatever the sender's timing. Removing a slot
+ * twice is harmless, so a release is sent again until one call confirms it.
  *
  * <p>A parallel slot is a lease, a member of the limit's sorted set scored by when it lapses, rather than a counter: a
  * replica that dies between admit and settle would otherwise hold its slots for good. Lapsed leases are dropped by
@@ -43,11 +50,31 @@ public final class RedisRateLimiter implements RateLimiter {
     private final AtomicLong sequence = new AtomicLong();
     private final boolean deferCorrections;
     private final ConcurrentLinkedQueue<Correction> corrections = new ConcurrentLinkedQueue<>();
+    /** Parallel slots freed here that Redis has not confirmed yet. */
+    private final Set<Release> releases = ConcurrentHashMap.newKeySet();
 
     /** A token correction held back: an admission's tpm counters, its second, actual minus estimated tokens. */
     private record Correction(List<String> keys, long second, long delta) {}
 
-    /** @param deferCorrections hold token corrections back for {@link #flush}; false settles each at once */
+    /** A parallel slot to free: the limit's sorted set and the admission's member in it. */
+    private record Release(String key, String member) {}
+
+    /**
+     * Releases carried by one admission at most: they are normally a handful (the sender confirms them within a round
+     * trip), and a Redis that has been unreachable for a while must not turn the next admission into a bulk job.
+     */
+    static final int CARRY_MAX = 256;
+
+    /** Releases kept unconfirmed at most, while Redis does not answer; beyond it a slot is left to its lease's lapse. */
+    static final int RELEASES_MAX = 100_000;
+
+    /** Releases per call of {@link #sendReleases}. */
+    private static final int SEND_MAX = 1_000;
+
+    /**
+     * @param deferCorrections hold token corrections back for {@link #flush} and releases for {@link #sendReleases};
+     *     false settles each at once
+     */
     public RedisRateLimiter(RedisClient redis, boolean deferCorrections) {
         this(redis, RateLimitKeys.DEFAULT_PREFIX, Window.LEASE_TTL, () -> 0, deferCorrections);
     }
@@ -72,16 +99,24 @@ public final class RedisRateLimiter implements RateLimiter {
         if (limits.isEmpty()) {
             return new Admission(id, limits, estimate, 0, List.of()); // nothing to count: no round trip
         }
-        List<String> args = new ArrayList<>(4 + 2 * limits.size());
+        List<Release> carried = carried();
+        List<String> names = keysOf(limits);
+        List<String> args = new ArrayList<>(5 + 2 * limits.size() + carried.size());
         args.add(Long.toString(shiftMillis.getAsLong()));
         args.add(id);
         args.add(Long.toString(estimate));
         args.add(Long.toString(leaseMillis));
+        args.add(Integer.toString(limits.size()));
         for (Limit limit : limits) {
             args.add(limit.kind().wire());
             args.add(Long.toString(limit.value()));
         }
-        List<?> reply = (List<?>) RedisRateLimiterScripts.ADMIT.run(redis, keysOf(limits), args);
+        for (Release r : carried) {
+            names.add(r.key());
+            args.add(r.member());
+        }
+        List<?> reply = (List<?>) RedisRateLimiterScripts.ADMIT.run(redis, names, args);
+        carried.forEach(releases::remove);
         int refused = number(reply, 0).intValue();
         long now = number(reply, 1);
         if (refused > 0) {
@@ -111,15 +146,21 @@ public final class RedisRateLimiter implements RateLimiter {
     boolean send(Admission admission, long actualTokens) {
         List<Limit> limits = admission.limits();
         long delta = Math.max(0, actualTokens) - admission.estimatedTokens();
-        if (limits.stream().noneMatch(l -> l.kind() == Limit.Kind.PARALLEL)) {
-            List<String> tpm = delta == 0 ? List.of() : tpmKeys(limits);
-            if (tpm.isEmpty()) {
-                return false; // nothing to free or correct: no round trip
-            }
-            if (deferCorrections) {
+        boolean parallel = limits.stream().anyMatch(l -> l.kind() == Limit.Kind.PARALLEL);
+        List<String> tpm = delta == 0 ? List.of() : tpmKeys(limits);
+        if (!parallel && tpm.isEmpty()) {
+            return false; // nothing to free or correct: no round trip
+        }
+        if (deferCorrections) {
+            if (!tpm.isEmpty()) {
                 corrections.add(new Correction(tpm, admission.second(), delta));
-                return false;
             }
+            for (Limit limit : limits) {
+                if (limit.kind() == Limit.Kind.PARALLEL && releases.size() < RELEASES_MAX) {
+                    releases.add(new Release(keys.of(limit), admission.id()));
+                }
+            }
+            return false;
         }
         List<String> args = new ArrayList<>(4 + limits.size());
         args.add(Long.toString(shiftMillis.getAsLong()));
@@ -156,6 +197,53 @@ public final class RedisRateLimiter implements RateLimiter {
             RedisRateLimiterScripts.CORRECT.run(redis, names, args);
         }
         return sent;
+    }
+
+    /** Whether slots freed here wait for {@link #sendReleases}. */
+    boolean releasesPending() {
+        return !releases.isEmpty();
+    }
+
+    /**
+     * Sends the releases not yet confirmed, one pipeline per {@value #SEND_MAX}, and forgets those Redis confirmed. A
+     * call that fails keeps them, to be sent again, and throws.
+     *
+     * @return how many were confirmed
+     */
+    public int sendReleases() {
+        int sent = 0;
+        while (!releases.isEmpty()) {
+            List<Release> batch = new ArrayList<>(Math.min(SEND_MAX, releases.size()));
+            for (Release r : releases) {
+                if (batch.size() == SEND_MAX) {
+                    break;
+                }
+                batch.add(r);
+            }
+            try (Pipeline p = redis.pipelined()) {
+                for (Release r : batch) {
+                    p.zrem(r.key(), r.member());
+                }
+                p.sync();
+            }
+            batch.forEach(releases::remove);
+            sent += batch.size();
+        }
+        return sent;
+    }
+
+    private List<Release> carried() {
+        if (releases.isEmpty()) {
+            return List.of();
+        }
+        List<Release> carried = new ArrayList<>();
+        for (Release r : releases) {
+            if (carried.size() == CARRY_MAX) {
+                break;
+            }
+            carried.add(r);
+        }
+        return carried;
     }
 
     private List<String> tpmKeys(List<Limit> limits) {

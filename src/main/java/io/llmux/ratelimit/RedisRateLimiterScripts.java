@@ -110,19 +110,22 @@ final class RedisRateLimiterScripts {
             """;
 
     /**
-     * Admits on every limit or on none. ARGV: shift, admission id, token estimate, lease ms, then per limit its kind
-     * ({@code rpm}, {@code tpm}, {@code parallel}) and value. Returns {@code {0, now, remaining1, reset1, ...}} when
+     * Admits on every limit or on none, after freeing the parallel slots this replica released and Redis has not
+     * confirmed yet (whatever the admission's outcome). KEYS: one per limit, then one per release. ARGV: shift,
+     * admission id, token estimate, lease ms, number of limits n, then per limit its kind ({@code rpm}, {@code tpm},
+     * {@code parallel}) and value, then per release its member. Returns {@code {0, now, remaining1, reset1, ...}} when
      * admitted, {@code {i, now, remaining, reset, retryAfter}} naming the first limit that refuses (durations in ms).
      */
     static final RedisScript ADMIT = new RedisScript(COMMON + """
             local t = now()
             local second = math.floor(t / 1000)
             local first = second - 59
-            local estimate, lease = tonumber(ARGV[3]), tonumber(ARGV[4])
+            local estimate, lease, n = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+            for j = n + 1, #KEYS do redis.call('ZREM', KEYS[j], ARGV[5 + n + j]) end
             local result = {0, t}
             local needs, newests = {}, {}
-            for i = 1, #KEYS do
-              local kind, max = ARGV[3 + 2 * i], tonumber(ARGV[4 + 2 * i])
+            for i = 1, n do
+              local kind, max = ARGV[4 + 2 * i], tonumber(ARGV[5 + 2 * i])
               if kind == 'parallel' then
                 redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', fmt(t))
                 local open = redis.call('ZCARD', KEYS[i])
@@ -150,8 +153,8 @@ final class RedisRateLimiterScripts {
                 result[#result + 1] = emptyAt - t
               end
             end
-            for i = 1, #KEYS do
-              if ARGV[3 + 2 * i] == 'parallel' then
+            for i = 1, n do
+              if ARGV[4 + 2 * i] == 'parallel' then
                 redis.call('ZADD', KEYS[i], fmt(t + lease), ARGV[2])
                 redis.call('PEXPIRE', KEYS[i], fmt(lease))
               elseif needs[i] > 0 then

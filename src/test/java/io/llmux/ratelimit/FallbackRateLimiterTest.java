@@ -34,6 +34,7 @@ class FallbackRateLimiterTest {
     private final Log log = new Log(sink, LoggingConfig.Level.INFO, clock::millis);
     private RedisClient down;
     private FallbackRateLimiter made;
+    private RedisRateLimiter shared;
 
     @AfterEach
     void close() {
@@ -57,8 +58,8 @@ class FallbackRateLimiterTest {
             closedPort = s.getLocalPort();
         }
         down = RedisClients.create(new RedisConfig("127.0.0.1:" + closedPort, "", 0, Duration.ofMillis(300), onError));
-        made = new FallbackRateLimiter(
-                new RedisRateLimiter(down, true), new LocalRateLimiter(clock), onError, clock, log);
+        shared = new RedisRateLimiter(down, true);
+        made = new FallbackRateLimiter(shared, new LocalRateLimiter(clock), onError, clock, log);
         return made;
     }
 
@@ -106,13 +107,22 @@ class FallbackRateLimiterTest {
     }
 
     @Test
-    void aSharedSettleThatFailsIsCountedNotThrown() throws Exception {
+    void aReleaseRedisRefusesIsCountedNotThrownAndKeptToBeSentAgain() throws Exception {
         FallbackRateLimiter limiter = limiter(OnError.FAIL_OPEN);
-        Admission shared = new Admission("replica:1", List.of(PARALLEL), 0, 0, List.of());
+        Admission admitted = new Admission("replica:1", List.of(PARALLEL), 0, 0, List.of());
 
-        limiter.settle(shared, 10);
+        limiter.settle(admitted, 10); // handed to the sender thread, which finds Redis down
 
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (limiter.redisErrors() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
         assertThat(limiter.redisErrors()).isEqualTo(1);
+        assertThat(shared.releasesPending()).isTrue();
+        assertThatThrownBy(shared::sendReleases).isInstanceOf(RuntimeException.class);
+        assertThat(shared.releasesPending())
+                .as("still kept after a second failure")
+                .isTrue();
     }
 
     @Test

@@ -3,11 +3,15 @@ package io.llmux.ratelimit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.llmux.config.LoggingConfig;
 import io.llmux.config.RedisConfig;
 import io.llmux.ratelimit.Limit.Kind;
 import io.llmux.redis.RedisClients;
+import io.llmux.telemetry.Log;
+import io.llmux.telemetry.LogSink;
 import io.llmux.testing.Services;
 import io.llmux.testing.TestClock;
+import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -110,18 +114,110 @@ class RedisRateLimiterIT extends RateLimiterContract {
     }
 
     @Test
-    void aParallelSlotIsFreedAtOnceEvenWhenCorrectionsAreHeldBack() throws Exception {
-        long start = clock.millis();
-        RedisRateLimiter deferring =
-                new RedisRateLimiter(redis, prefix, Window.LEASE_TTL, () -> clock.millis() - start, true);
+    void aParallelSlotIsFreedForTheNextAdmissionWhileItsCorrectionWaitsForTheFlush() throws Exception {
+        RedisRateLimiter deferring = deferring();
         List<Limit> limits = List.of(key(Kind.PARALLEL, 1), key(Kind.TPM, 10_000));
         deferring.settle(deferring.admit(limits, 1_000), 10);
 
         Admission next = deferring.admit(limits, 0);
 
+        assertThat(next.states().get(0).remaining())
+                .as("the slot freed and taken again")
+                .isZero();
         assertThat(next.states().get(1).remaining())
-                .as("corrected with the slot")
+                .as("the estimate stands until the flush")
+                .isEqualTo(9_000);
+        deferring.flush();
+        assertThat(deferring
+                        .admit(List.of(key(Kind.TPM, 10_000)), 0)
+                        .states()
+                        .getFirst()
+                        .remaining())
                 .isEqualTo(9_990);
+    }
+
+    @Test
+    void aHeldBackReleaseRidesOnThisReplicasNextAdmissionAheadOfIt() throws Exception {
+        RedisRateLimiter deferring = deferring();
+        Limit parallel = key(Kind.PARALLEL, 1);
+        Admission a = deferring.admit(List.of(parallel), 0);
+
+        deferring.settle(a, 0);
+        assertThat(redis.zcard(prefix + "{r}:parallel:k1"))
+                .as("held back: Redis still counts the slot")
+                .isEqualTo(1);
+        assertThat(deferring.releasesPending()).isTrue();
+
+        Admission next = deferring.admit(List.of(parallel), 0);
+
+        assertThat(next.states().getFirst().remaining()).isZero();
+        assertThat(redis.zrange(prefix + "{r}:parallel:k1", 0, -1)).containsExactly(next.id());
+        assertThat(deferring.releasesPending())
+                .as("confirmed by the admission's reply")
+                .isFalse();
+    }
+
+    @Test
+    void aHeldBackReleaseIsAppliedEvenByAnAdmissionThatIsRefused() throws Exception {
+        RedisRateLimiter deferring = deferring();
+        List<Limit> limits = List.of(key(Kind.RPM, 1), key(Kind.PARALLEL, 1));
+        deferring.settle(deferring.admit(limits, 0), 0);
+
+        RateLimited refused = catchThrowableOfType(RateLimited.class, () -> deferring.admit(limits, 0));
+
+        assertThat(refused.limit().kind()).isEqualTo(Kind.RPM);
+        assertThat(redis.exists(prefix + "{r}:parallel:k1")).isFalse();
+        assertThat(deferring.releasesPending()).isFalse();
+    }
+
+    @Test
+    void sentReleasesFreeTheSlotForOtherReplicas() throws Exception {
+        RedisRateLimiter deferring = deferring();
+        Limit parallel = key(Kind.PARALLEL, 1);
+        deferring.settle(deferring.admit(List.of(parallel), 0), 0);
+        assertThat(catchThrowableOfType(RateLimited.class, () -> limiter.admit(List.of(parallel), 0)))
+                .as("another replica sees the slot until the release is sent")
+                .isNotNull();
+
+        assertThat(deferring.sendReleases()).isEqualTo(1);
+
+        assertThat(deferring.releasesPending()).isFalse();
+        assertThat(limiter.admit(List.of(parallel), 0).states().getFirst().remaining())
+                .isZero();
+        assertThat(deferring.sendReleases()).as("nothing left to send").isZero();
+    }
+
+    @Test
+    void aSettlementOnTheSharedLimiterFreesTheSlotForAnotherReplicaOnItsOwn() throws Exception {
+        Limit parallel = key(Kind.PARALLEL, 1);
+        RedisRateLimiter deferring = deferring();
+        ByteArrayOutputStream logged = new ByteArrayOutputStream();
+        LogSink sink = new LogSink(logged, () -> false);
+        try (FallbackRateLimiter replica = new FallbackRateLimiter(
+                deferring,
+                new LocalRateLimiter(clock),
+                RedisConfig.OnError.FAIL_OPEN,
+                clock,
+                new Log(sink, LoggingConfig.Level.INFO, clock::millis))) {
+            replica.settle(replica.admit(List.of(parallel), 0), 0);
+
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (deferring.releasesPending() && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertThat(deferring.releasesPending())
+                    .as("the sender thread sent it without waiting for a flush or an admission")
+                    .isFalse();
+            assertThat(limiter.admit(List.of(parallel), 0)).isNotNull();
+            assertThat(replica.redisErrors()).isZero();
+        } finally {
+            sink.close();
+        }
+    }
+
+    private RedisRateLimiter deferring() {
+        long start = clock.millis();
+        return new RedisRateLimiter(redis, prefix, Window.LEASE_TTL, () -> clock.millis() - start, true);
     }
 
     @Test
