@@ -2,13 +2,10 @@ package io.llmux.routing.state;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -40,10 +37,7 @@ final class RedisLeases implements AutoCloseable {
     private final Consumer<RuntimeException> heartbeatFailed;
     private final ScheduledExecutorService heartbeat;
     private final boolean deferFinishes;
-    private final ConcurrentLinkedQueue<Finish> finishes = new ConcurrentLinkedQueue<>();
-
-    /** A finish held back: the lease, its token correction, its latency in ms (empty: none). */
-    private record Finish(RedisLease lease, long correction, String latency) {}
+    private final LeaseBatches batches;
 
     /**
      * @param heartbeatEvery null for none (tests beat by hand)
@@ -63,6 +57,7 @@ final class RedisLeases implements AutoCloseable {
         this.ttlMillis = ttlMillis;
         this.heartbeatFailed = heartbeatFailed;
         this.deferFinishes = finishEvery != null;
+        this.batches = new LeaseBatches(redis, clock, keys, ttlMillis);
         if (heartbeatEvery == null && finishEvery == null) {
             this.heartbeat = null;
             return;
@@ -84,39 +79,7 @@ final class RedisLeases implements AutoCloseable {
 
     /** Sends the finishes held back, one script per deployment; a failed script's finishes lapse with their leases. */
     void flushFinishes() {
-        if (finishes.isEmpty()) {
-            return;
-        }
-        Map<String, List<Finish>> byDeployment = new HashMap<>();
-        Finish f;
-        while ((f = finishes.poll()) != null) {
-            byDeployment
-                    .computeIfAbsent(f.lease().deploymentId, d -> new ArrayList<>())
-                    .add(f);
-        }
-        RuntimeException failure = null;
-        for (Map.Entry<String, List<Finish>> e : byDeployment.entrySet()) {
-            String id = e.getKey();
-            List<String> names = new ArrayList<>(2 + e.getValue().size());
-            names.add(keys.leases(id));
-            names.add(keys.deployment(id));
-            List<String> args = new ArrayList<>(1 + 3 * e.getValue().size());
-            args.add(Double.toString(LocalDeployment.LATENCY_ALPHA));
-            for (Finish one : e.getValue()) {
-                names.add(keys.minute(id, one.lease().minute));
-                args.add(one.lease().member);
-                args.add(Long.toString(one.correction()));
-                args.add(one.latency());
-            }
-            try {
-                RedisRoutingScripts.FINISH_MANY.run(redis, names, args);
-            } catch (RuntimeException ex) {
-                failure = ex; // the other deployments' finishes still go
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        batches.flush();
     }
 
     private void sendFinishes() {
@@ -132,16 +95,7 @@ final class RedisLeases implements AutoCloseable {
         RedisLease lease = new RedisLease(deploymentId, member, LocalRoutingState.epochMinute(now), estimatedTokens);
         live.add(lease);
         try {
-            RedisRoutingScripts.START.run(
-                    redis,
-                    List.of(keys.leases(deploymentId), keys.minute(deploymentId, lease.minute)),
-                    List.of(
-                            member,
-                            Long.toString(now + ttlMillis),
-                            Long.toString(now),
-                            Long.toString(estimatedTokens),
-                            Long.toString(RedisKeys.MINUTE_TTL_MILLIS),
-                            Long.toString(2 * ttlMillis)));
+            batches.sendNow(LeaseEvent.started(deploymentId, member, lease.minute, estimatedTokens));
         } catch (RuntimeException e) {
             live.remove(lease); // if Redis did take it, it lapses: nothing beats for it any more
             throw e;
@@ -225,23 +179,17 @@ final class RedisLeases implements AutoCloseable {
                 return;
             }
             live.remove(this); // first: if Redis fails below, the lease lapses rather than being beaten on
-            double millis = LocalRoutingState.millis(latency);
-            long correction = actualTokens < 0 ? 0 : actualTokens - estimate;
+            LeaseEvent finished = LeaseEvent.finished(
+                    deploymentId,
+                    member,
+                    minute,
+                    actualTokens < 0 ? 0 : actualTokens - estimate,
+                    LocalRoutingState.millis(latency));
             if (deferFinishes) {
-                finishes.add(new Finish(this, correction, Double.isNaN(millis) ? "" : Double.toString(millis)));
-                return;
+                batches.hold(finished);
+            } else {
+                batches.sendNow(finished);
             }
-            RedisRoutingScripts.FINISH.run(
-                    redis,
-                    List.of(
-                            keys.leases(deploymentId),
-                            keys.minute(deploymentId, minute),
-                            keys.deployment(deploymentId)),
-                    List.of(
-                            member,
-                            Long.toString(correction),
-                            Double.isNaN(millis) ? "" : Double.toString(millis),
-                            Double.toString(LocalDeployment.LATENCY_ALPHA)));
         }
     }
 }

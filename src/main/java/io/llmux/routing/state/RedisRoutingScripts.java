@@ -11,61 +11,47 @@ final class RedisRoutingScripts {
     private RedisRoutingScripts() {}
 
     /**
-     * A request starts. KEYS: leases, minute. ARGV: lease member, lease expiry, now, estimated tokens, minute key TTL,
-     * lease key TTL (ms). Leases of dead replicas are swept here, so the set stays as small as what is in flight.
+     * Lease events of one deployment, applied in the order they happened ({@link LeaseEvent}): a start adds its lease
+     * and counts it in its minute, a finish removes it, corrects its minute's tokens and moves the latency average. One
+     * call carries a single event sent at once, or every event of a batch held back ({@link LeaseBatches}), so a start
+     * and its finish in one batch still land start first. Leases of dead replicas are swept first, so the set stays as
+     * small as what is in flight. A minute already expired takes no correction.
+     *
+     * <p>KEYS: leases, deployment, then per event the minute its request started in. ARGV: now (leases lapsed before
+     * it are swept), the lapse of the leases added, lease key TTL, minute key TTL (ms), the moving average's weight,
+     * then per event its kind ({@code s}: start, {@code f}: finish), lease member, tokens (a start's estimate, a
+     * finish's correction) and latency in ms (empty: none).
      */
-    static final RedisScript START = new RedisScript("""
-            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
-            redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-            redis.call('PEXPIRE', KEYS[1], ARGV[6])
-            redis.call('HINCRBY', KEYS[2], 'req', 1)
-            redis.call('HINCRBY', KEYS[2], 'tok', ARGV[4])
-            redis.call('PEXPIRE', KEYS[2], ARGV[5])
-            return 1
-            """);
-
-    /**
-     * A request ends. KEYS: leases, the minute it started in, deployment. ARGV: lease member, token correction,
-     * latency in ms (empty: none), the moving average's weight. A minute already expired takes no correction.
-     */
-    static final RedisScript FINISH = new RedisScript("""
-            redis.call('ZREM', KEYS[1], ARGV[1])
-            local correction = tonumber(ARGV[2])
-            if correction ~= 0 and redis.call('EXISTS', KEYS[2]) == 1 then
-              redis.call('HINCRBY', KEYS[2], 'tok', correction)
-            end
-            local latency = tonumber(ARGV[3])
-            if latency then
-              local average = tonumber(redis.call('HGET', KEYS[3], 'lat'))
-              if average then latency = average + tonumber(ARGV[4]) * (latency - average) end
-              redis.call('HSET', KEYS[3], 'lat', string.format('%.17g', latency))
-            end
-            return 1
-            """);
-
-    /**
-     * Requests of one deployment ended, as {@link #FINISH} for each, in order: held back and sent together, so a
-     * request's finish costs Redis one script's work a batch, not one each. KEYS: leases, deployment, then per request
-     * the minute it started in. ARGV: the moving average's weight, then per request its lease member, token correction
-     * and latency in ms (empty: none).
-     */
-    static final RedisScript FINISH_MANY = new RedisScript("""
-            local weight = tonumber(ARGV[1])
-            local average = tonumber(redis.call('HGET', KEYS[2], 'lat'))
+    static final RedisScript LEASES = new RedisScript("""
+            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
+            local weight = tonumber(ARGV[5])
+            local average = nil
             local moved = false
-            for i = 0, (#ARGV - 1) / 3 - 1 do
-              redis.call('ZREM', KEYS[1], ARGV[2 + 3 * i])
-              local correction = tonumber(ARGV[3 + 3 * i])
+            for i = 0, (#ARGV - 5) / 4 - 1 do
+              local at = 6 + 4 * i
               local minute = KEYS[3 + i]
-              if correction ~= 0 and redis.call('EXISTS', minute) == 1 then
-                redis.call('HINCRBY', minute, 'tok', correction)
-              end
-              local latency = tonumber(ARGV[4 + 3 * i])
-              if latency then
-                if average then average = average + weight * (latency - average) else average = latency end
-                moved = true
+              local tokens = ARGV[at + 2]
+              if ARGV[at] == 's' then
+                redis.call('ZADD', KEYS[1], ARGV[2], ARGV[at + 1])
+                redis.call('HINCRBY', minute, 'req', 1)
+                redis.call('HINCRBY', minute, 'tok', tokens)
+                redis.call('PEXPIRE', minute, ARGV[4])
+              else
+                redis.call('ZREM', KEYS[1], ARGV[at + 1])
+                if tokens ~= '0' and redis.call('EXISTS', minute) == 1 then
+                  redis.call('HINCRBY', minute, 'tok', tokens)
+                end
+                local latency = tonumber(ARGV[at + 3])
+                if latency then
+                  if not moved then
+                    average = tonumber(redis.call('HGET', KEYS[2], 'lat'))
+                    moved = true
+                  end
+                  if average then average = average + weight * (latency - average) else average = latency end
+                end
               end
             end
+            redis.call('PEXPIRE', KEYS[1], ARGV[3])
             if moved then redis.call('HSET', KEYS[2], 'lat', string.format('%.17g', average)) end
             return 1
             """);
