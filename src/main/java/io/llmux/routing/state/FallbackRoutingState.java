@@ -43,6 +43,12 @@ public final class FallbackRoutingState implements RoutingState {
         return local.stats(deploymentIds);
     }
 
+    /**
+     * Counted locally always, and in the shared state unless Redis was just found failing. The shared start is usually
+     * held back rather than sent ({@link RedisRoutingState}), so its return says nothing of whether Redis answers:
+     * that is for {@link #stats}, read for the pick just before, to tell. A held-back batch that Redis refuses is
+     * counted through the heartbeat's report, and its leases lapse; the local copy has them all the same.
+     */
     @Override
     public Lease start(String deploymentId, long estimatedTokens) {
         Lease mine = local.start(deploymentId, estimatedTokens);
@@ -51,7 +57,6 @@ public final class FallbackRoutingState implements RoutingState {
         }
         try {
             Lease theirs = shared.start(deploymentId, estimatedTokens);
-            errors.answered();
             return new Both(mine, theirs, errors);
         } catch (RuntimeException e) {
             errors.failed("start", e);

@@ -21,12 +21,14 @@ import redis.clients.jedis.params.ZAddParams;
  * a finish that never reached Redis (it was down for a moment) costs one lease that lapses within the TTL, where a
  * lost decrement would skew a counter for the rest of the replica's life; and a second finish removes nothing.
  *
- * <p>With {@code finishEvery} set, a finish is held back and sent with the others of the moment, one script per
- * deployment every {@code finishEvery}: in-flight counts and latencies then show a finished request that much later,
- * which routing can bear, and a request costs Redis one script (its start) instead of two.
+ * <p>With {@code flushEvery} set, starts and finishes are held back and sent with the others of the moment, in the
+ * order they happened, one script per deployment every {@code flushEvery} ({@link LeaseBatches}): a request then costs
+ * Redis no round trip of its own, only a share of a batch. This replica's reads see its own held-back events at once
+ * ({@link HeldBack}); other replicas see them that much later, which routing can bear.
  *
- * <p>The heartbeat rewrites only members that still exist ({@code ZADD XX}), so it cannot revive a lease that a
- * finish removed while the beat was on its way.
+ * <p>The heartbeat rewrites only members that exist ({@code ZADD XX}), so it cannot revive a lease that a finish
+ * removed while the beat was on its way, nor add one whose start is still held back: that one lands with a fresh lapse
+ * when its batch is sent.
  */
 final class RedisLeases implements AutoCloseable {
     private final RedisClient redis;
@@ -36,12 +38,12 @@ final class RedisLeases implements AutoCloseable {
     private final Set<RedisLease> live = ConcurrentHashMap.newKeySet();
     private final Consumer<RuntimeException> heartbeatFailed;
     private final ScheduledExecutorService heartbeat;
-    private final boolean deferFinishes;
+    private final boolean deferred;
     private final LeaseBatches batches;
 
     /**
      * @param heartbeatEvery null for none (tests beat by hand)
-     * @param finishEvery how long a finish may be held back; null sends each at once
+     * @param flushEvery how long a start or finish may be held back; null sends each at once
      */
     RedisLeases(
             RedisClient redis,
@@ -49,58 +51,73 @@ final class RedisLeases implements AutoCloseable {
             RedisKeys keys,
             long ttlMillis,
             Duration heartbeatEvery,
-            Duration finishEvery,
+            Duration flushEvery,
             Consumer<RuntimeException> heartbeatFailed) {
         this.redis = redis;
         this.clock = clock;
         this.keys = keys;
         this.ttlMillis = ttlMillis;
         this.heartbeatFailed = heartbeatFailed;
-        this.deferFinishes = finishEvery != null;
+        this.deferred = flushEvery != null;
         this.batches = new LeaseBatches(redis, clock, keys, ttlMillis);
-        if (heartbeatEvery == null && finishEvery == null) {
+        if (heartbeatEvery == null && flushEvery == null) {
             this.heartbeat = null;
             return;
         }
         this.heartbeat = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("llmux-redis-leases").factory());
-        // beat() and sendFinishes() catch what they throw, so the futures have nothing to report
+        // beat() and sendHeldBack() catch what they throw, so the futures have nothing to report
         if (heartbeatEvery != null) {
             long every = heartbeatEvery.toMillis();
             ScheduledFuture<?> unused =
                     heartbeat.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
         }
-        if (finishEvery != null) {
-            long every = finishEvery.toMillis();
+        if (flushEvery != null) {
+            long every = flushEvery.toMillis();
             ScheduledFuture<?> unused =
-                    heartbeat.scheduleWithFixedDelay(this::sendFinishes, every, every, TimeUnit.MILLISECONDS);
+                    heartbeat.scheduleWithFixedDelay(this::sendHeldBack, every, every, TimeUnit.MILLISECONDS);
         }
     }
 
-    /** Sends the finishes held back, one script per deployment; a failed script's finishes lapse with their leases. */
-    void flushFinishes() {
+    /**
+     * Sends the starts and finishes held back, one script per deployment. A script Redis refuses loses its events:
+     * the leases it would have added never count elsewhere, those it would have removed lapse, and the minute's
+     * counts stay short.
+     */
+    void flush() {
         batches.flush();
     }
 
-    private void sendFinishes() {
+    private void sendHeldBack() {
         try {
-            flushFinishes();
+            flush();
         } catch (RuntimeException e) {
             heartbeatFailed.accept(e);
         }
     }
 
+    /** Held back, asks Redis nothing and never throws; sent at once, throws what Redis throws. */
     RoutingState.Lease start(String deploymentId, String member, long estimatedTokens) {
-        long now = clock.millis();
-        RedisLease lease = new RedisLease(deploymentId, member, LocalRoutingState.epochMinute(now), estimatedTokens);
+        long minute = LocalRoutingState.epochMinute(clock.millis()); // it counts in the minute it started in
+        RedisLease lease = new RedisLease(deploymentId, member, minute, estimatedTokens);
+        LeaseEvent started = LeaseEvent.started(deploymentId, member, minute, estimatedTokens);
         live.add(lease);
+        if (deferred) {
+            batches.hold(started); // before the lease is handed out, so before its finish is
+            return lease;
+        }
         try {
-            batches.sendNow(LeaseEvent.started(deploymentId, member, lease.minute, estimatedTokens));
+            batches.sendNow(started);
         } catch (RuntimeException e) {
             live.remove(lease); // if Redis did take it, it lapses: nothing beats for it any more
             throw e;
         }
         return lease;
+    }
+
+    /** What a read sees held back for a deployment, before it asks Redis ({@link HeldBack}). */
+    HeldBack.Seen seen(String deploymentId, long minute) {
+        return batches.seen(deploymentId, minute);
     }
 
     /** Pushes every live lease's lapse to now + TTL, one pipeline for all of them. */
@@ -138,7 +155,7 @@ final class RedisLeases implements AutoCloseable {
         if (heartbeat != null) {
             heartbeat.shutdownNow();
         }
-        sendFinishes();
+        sendHeldBack(); // first: the minutes count the held-back starts, and the removals below find those leases
         if (live.isEmpty()) {
             return;
         }
@@ -185,7 +202,7 @@ final class RedisLeases implements AutoCloseable {
                     minute,
                     actualTokens < 0 ? 0 : actualTokens - estimate,
                     LocalRoutingState.millis(latency));
-            if (deferFinishes) {
+            if (deferred) {
                 batches.hold(finished);
             } else {
                 batches.sendNow(finished);

@@ -16,9 +16,11 @@ import redis.clients.jedis.Response;
 
 /**
  * Routing state in Redis, shared by every replica (SPEC §6). Key layout: {@link RedisKeys}. Round trips: a pick's
- * {@link #stats} is one pipeline for all candidates; {@link #start} and {@link #failed} are one script each; a lease's
- * finish is one script, or, held back, a share of one per deployment per batch; {@link #setCooldown} is one command (one pipeline to clear); the lease heartbeat is one pipeline per
- * beat for all of this replica's requests in flight.
+ * {@link #stats} is one pipeline for all candidates, and the only one a request's routing waits for; a lease's start
+ * and finish are held back and sent with the others of the moment, one script per deployment per batch (or, with no
+ * {@code flushEvery}, one script each, on the caller's thread); {@link #failed} is one script; {@link #setCooldown} is
+ * one command (one pipeline to clear); the lease heartbeat is one pipeline per beat for all of this replica's requests
+ * in flight. {@link #stats} adds this replica's held-back starts and finishes to what Redis says ({@link HeldBack}).
  *
  * <p>In-flight counts are leases ({@link RedisLeases}): a request is a member of its deployment's lease set, scored by
  * when it lapses, and only unlapsed members count. This replica's heartbeat pushes its members on; when the replica
@@ -29,7 +31,8 @@ import redis.clients.jedis.Response;
  * lapse by that much; in return, tests move time by hand. (Rate limits, where a window's edge decides a 429, use
  * {@code TIME}: SPEC §9.)
  *
- * <p>Every method throws what Redis throws: {@link FallbackRoutingState} turns that into local answers.
+ * <p>Every method that asks Redis throws what Redis throws: {@link FallbackRoutingState} turns that into local
+ * answers. A held-back batch that Redis refuses goes to {@code heartbeatFailed} instead, with no caller to throw to.
  */
 final class RedisRoutingState implements RoutingState {
     private static final String[] DEPLOYMENT_FIELDS = {"until", "err", "lat"};
@@ -47,9 +50,9 @@ final class RedisRoutingState implements RoutingState {
     /**
      * @param leaseTtl how long a lease outlives its replica's last heartbeat (SPEC: within 30 s)
      * @param heartbeatEvery how often leases are pushed on, well under the TTL; null for none (tests beat by hand)
-     * @param finishEvery how long a request's finish may be held back to go with others ({@link RedisLeases});
-     *     null sends each at once
-     * @param heartbeatFailed told of each heartbeat (or batch of finishes) that Redis refused
+     * @param flushEvery how long a request's start or finish may be held back to go with others
+     *     ({@link RedisLeases}); null sends each at once
+     * @param heartbeatFailed told of each heartbeat (or batch of starts and finishes) that Redis refused
      */
     RedisRoutingState(
             RedisClient redis,
@@ -57,13 +60,13 @@ final class RedisRoutingState implements RoutingState {
             String keyPrefix,
             Duration leaseTtl,
             Duration heartbeatEvery,
-            Duration finishEvery,
+            Duration flushEvery,
             Consumer<RuntimeException> heartbeatFailed) {
         this.redis = redis;
         this.clock = clock;
         this.keys = new RedisKeys(keyPrefix);
         this.leases =
-                new RedisLeases(redis, clock, keys, leaseTtl.toMillis(), heartbeatEvery, finishEvery, heartbeatFailed);
+                new RedisLeases(redis, clock, keys, leaseTtl.toMillis(), heartbeatEvery, flushEvery, heartbeatFailed);
     }
 
     @Override
@@ -71,6 +74,10 @@ final class RedisRoutingState implements RoutingState {
         long now = clock.millis();
         long minute = LocalRoutingState.epochMinute(now);
         int n = deploymentIds.size();
+        List<HeldBack.Seen> heldBack = new ArrayList<>(n); // before Redis is read: see HeldBack
+        for (String id : deploymentIds) {
+            heldBack.add(leases.seen(id, minute));
+        }
         List<Response<List<String>>> fields = new ArrayList<>(n);
         List<Response<Long>> inFlight = new ArrayList<>(n);
         List<Response<List<String>>> usage = new ArrayList<>(n);
@@ -88,19 +95,19 @@ final class RedisRoutingState implements RoutingState {
             List<String> f = fields.get(i).get();
             List<String> u = usage.get(i).get();
             long until = number(f.get(0));
-            stats.put(
-                    deploymentIds.get(i),
-                    new DeploymentStats(
-                            until > now ? Instant.ofEpochMilli(until) : null,
-                            f.get(1) == null || f.get(1).isEmpty() ? null : f.get(1),
-                            f.get(2) == null ? Double.NaN : Double.parseDouble(f.get(2)),
-                            inFlight.get(i).get(),
-                            number(u.get(0)),
-                            number(u.get(1))));
+            DeploymentStats inRedis = new DeploymentStats(
+                    until > now ? Instant.ofEpochMilli(until) : null,
+                    f.get(1) == null || f.get(1).isEmpty() ? null : f.get(1),
+                    f.get(2) == null ? Double.NaN : Double.parseDouble(f.get(2)),
+                    inFlight.get(i).get(),
+                    number(u.get(0)),
+                    number(u.get(1)));
+            stats.put(deploymentIds.get(i), heldBack.get(i).over(inRedis));
         }
         return stats;
     }
 
+    /** Held back (with {@code flushEvery}), asks Redis nothing and never throws. */
     @Override
     public Lease start(String deploymentId, long estimatedTokens) {
         return leases.start(deploymentId, replica + ':' + sequence.incrementAndGet(), Math.max(0, estimatedTokens));
@@ -143,9 +150,9 @@ final class RedisRoutingState implements RoutingState {
         redis.hset(key, fields);
     }
 
-    /** Sends the finishes held back now; the scheduled flush calls it, and tests do by hand. */
-    void flushFinishes() {
-        leases.flushFinishes();
+    /** Sends the starts and finishes held back now; the scheduled flush calls it, and tests do by hand. */
+    void flush() {
+        leases.flush();
     }
 
     /** Pushes this replica's leases on now; the scheduled heartbeat calls it, and tests do by hand. */
@@ -163,7 +170,7 @@ final class RedisRoutingState implements RoutingState {
         }
     }
 
-    /** Stops the heartbeat and gives back this replica's leases, then closes the connections. */
+    /** Stops the heartbeat, sends what is held back, gives back this replica's leases, then closes the connections. */
     @Override
     public void close() {
         leases.close();

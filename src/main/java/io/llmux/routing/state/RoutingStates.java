@@ -14,8 +14,11 @@ public final class RoutingStates {
     /** Three beats per TTL, so one lost beat never lets a live replica's leases lapse. */
     static final Duration HEARTBEAT_EVERY = LEASE_TTL.dividedBy(3);
 
-    /** How long a finished request's lease and latency may wait to go to Redis with others. */
-    static final Duration FINISH_EVERY = Duration.ofMillis(50);
+    /**
+     * How long a request's start (its lease and minute's usage) and its finish (lease, token correction, latency) may
+     * wait to go to Redis with others. Other replicas see them that much later; this one sees its own at once.
+     */
+    static final Duration FLUSH_EVERY = Duration.ofMillis(50);
 
     private RoutingStates() {}
 
@@ -26,6 +29,11 @@ public final class RoutingStates {
      * @throws IllegalArgumentException when {@code redis.addr} is neither {@code host:port} nor a URL
      */
     public static RoutingState of(RedisConfig redis, Clock clock, Log log) {
+        return of(redis, clock, log, FLUSH_EVERY);
+    }
+
+    /** @param flushEvery null sends each start and finish at once, for tests that count calls to Redis */
+    static RoutingState of(RedisConfig redis, Clock clock, Log log, Duration flushEvery) {
         LocalRoutingState local = new LocalRoutingState(clock);
         if (!redis.configured()) {
             return local;
@@ -37,7 +45,7 @@ public final class RoutingStates {
                 RedisKeys.DEFAULT_PREFIX,
                 LEASE_TTL,
                 HEARTBEAT_EVERY,
-                FINISH_EVERY,
+                flushEvery,
                 e -> errors.failed("heartbeat", e));
         return new FallbackRoutingState(shared, local, errors);
     }

@@ -166,6 +166,20 @@ class FallbackRoutingStateTest {
     }
 
     @Test
+    void onlyARedisAnswerSaysRedisAnswersAgainNotAStartThatMayHaveAskedItNothing() {
+        redis.down = true;
+        stats();
+        redis.down = false;
+        clock.advance(Duration.ofSeconds(1));
+
+        state.start(A, 1); // Redis's start is held back: its return says nothing of Redis
+        assertThat(logs()).doesNotContain("redis answers again");
+
+        stats();
+        assertThat(logs()).contains("redis answers again");
+    }
+
+    @Test
     void theWarningIsLoggedAtMostOnceAMinute() {
         redis.down = true;
         for (int i = 0; i < 5; i++) {

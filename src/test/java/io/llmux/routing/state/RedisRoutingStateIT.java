@@ -47,6 +47,14 @@ class RedisRoutingStateIT extends RoutingStateContract {
         return replica(clock, TTL, null);
     }
 
+    /** A replica that holds starts and finishes back until the test flushes them (its own flush is an hour away). */
+    private RedisRoutingState deferring(Clock clock) {
+        RedisRoutingState replica = new RedisRoutingState(
+                RedisClients.create(config), clock, prefix, TTL, null, Duration.ofHours(1), heartbeatErrors::add);
+        replicas.add(replica);
+        return replica;
+    }
+
     /** One more router instance on the same Redis and keys; closed with the test's state. */
     private RedisRoutingState replica(Clock clock, Duration ttl, Duration heartbeatEvery) {
         RedisRoutingState replica = new RedisRoutingState(
@@ -111,20 +119,22 @@ class RedisRoutingStateIT extends RoutingStateContract {
 
     @Test
     void heldBackFinishesOfManyRequestsLandTogetherWithTheirLatenciesInOrder() {
-        RedisRoutingState deferring = new RedisRoutingState(
-                RedisClients.create(config), clock, prefix, TTL, null, Duration.ofHours(1), heartbeatErrors::add);
-        replicas.add(deferring);
+        RedisRoutingState deferring = deferring(clock);
         Lease first = deferring.start(A, 100);
         Lease second = deferring.start(A, 100);
         Lease other = deferring.start(B, 10);
+        deferring.flush(); // the starts in Redis: what follows is about the finishes
         first.finish(Duration.ofMillis(100), 150);
         second.finish(Duration.ofMillis(200), 50);
         other.finish(Duration.ofMillis(40), 10);
-        assertThat(deferring.stats(List.of(A)).get(A).inFlight())
-                .as("held back")
+        assertThat(state.stats(List.of(A)).get(A).inFlight())
+                .as("held back from the other replicas")
                 .isEqualTo(2);
+        assertThat(deferring.stats(List.of(A)).get(A).inFlight())
+                .as("but not from its own")
+                .isZero();
 
-        deferring.flushFinishes();
+        deferring.flush();
 
         Map<String, DeploymentStats> stats = state.stats(List.of(A, B));
         assertThat(stats.get(A).inFlight()).isZero();
