@@ -1,12 +1,15 @@
 package io.llmux.routing.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.llmux.config.RedisConfig;
 import io.llmux.redis.RedisClients;
 import io.llmux.routing.state.RoutingState.Lease;
 import io.llmux.testing.Services;
+import io.llmux.testing.TcpProxy;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +21,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.RedisClient;
@@ -35,6 +39,7 @@ class RedisRoutingStateIT extends RoutingStateContract {
     private final String prefix = "llmux:test:" + UUID.randomUUID() + ":rt:";
     private final List<RoutingState> replicas = new ArrayList<>();
     private final List<RuntimeException> heartbeatErrors = new CopyOnWriteArrayList<>();
+    private final RedisKeys keys = new RedisKeys(prefix);
 
     @BeforeAll
     static void redis() {
@@ -144,6 +149,235 @@ class RedisRoutingStateIT extends RoutingStateContract {
         assertThat(stats.get(B).inFlight()).isZero();
         assertThat(stats.get(B).latencyMillis()).isEqualTo(40);
         assertThat(heartbeatErrors).isEmpty();
+    }
+
+    @Test
+    void aHeldBackStartCountsOnItsOwnReplicaAtOnceAndInRedisOnlyOnceFlushed() {
+        RedisRoutingState deferring = deferring(clock);
+        deferring.start(A, 100);
+        deferring.start(A, 50);
+
+        assertThat(deferring.stats(List.of(A)).get(A))
+                .isEqualTo(new DeploymentStats(null, null, Double.NaN, 2, 2, 150));
+        try (RedisClient redis = RedisClients.create(config)) {
+            assertThat(redis.zcard(keys.leases(A))).as("no lease in Redis yet").isZero();
+            assertThat(redis.hgetAll(keys.minute(A, minute()))).isEmpty();
+
+            deferring.flush();
+
+            assertThat(redis.zcard(keys.leases(A))).isEqualTo(2);
+            assertThat(redis.hgetAll(keys.minute(A, minute()))).isEqualTo(Map.of("req", "2", "tok", "150"));
+        }
+        assertThat(deferring.stats(List.of(A)).get(A))
+                .as("sent, and no longer added: counted once")
+                .isEqualTo(new DeploymentStats(null, null, Double.NaN, 2, 2, 150));
+    }
+
+    @Test
+    void eachReplicaSeesItsOwnHeldBackStartsAtOnceAndTheOthersOnceTheyAreFlushed() {
+        RedisRoutingState one = deferring(clock);
+        RedisRoutingState two = deferring(clock);
+        one.start(A, 10);
+        two.start(A, 20);
+        two.start(A, 5);
+
+        assertThat(usage(one)).containsExactly(1L, 1L, 10L);
+        assertThat(usage(two)).containsExactly(2L, 2L, 25L);
+
+        one.flush();
+        assertThat(usage(two)).as("one's start, flushed").containsExactly(3L, 3L, 35L);
+        assertThat(usage(one)).as("two's, still held back").containsExactly(1L, 1L, 10L);
+
+        two.flush();
+        assertThat(usage(one)).containsExactly(3L, 3L, 35L);
+        assertThat(usage(two)).containsExactly(3L, 3L, 35L);
+    }
+
+    @Test
+    void aStartAndItsFinishInOneBatchLeaveNoLeaseAndTheMinuteAsIfEachWereSentAtOnce() {
+        RedisRoutingState deferring = deferring(clock);
+        RoutingState atOnce = state;
+        deferring.start(A, 100).finish(Duration.ofMillis(200), 130);
+        deferring.start(A, 50);
+        atOnce.start(B, 100).finish(Duration.ofMillis(200), 130);
+        atOnce.start(B, 50);
+        assertThat(usage(deferring)).as("before the flush, on its own replica").containsExactly(1L, 2L, 180L);
+
+        deferring.flush();
+
+        Map<String, DeploymentStats> stats = state.stats(List.of(A, B));
+        assertThat(stats.get(A)).isEqualTo(stats.get(B));
+        assertThat(stats.get(A)).isEqualTo(new DeploymentStats(null, null, 200.0, 1, 2, 180));
+        try (RedisClient redis = RedisClients.create(config)) {
+            assertThat(redis.zcard(keys.leases(A)))
+                    .as("only the unfinished one")
+                    .isEqualTo(1);
+            assertThat(redis.hgetAll(keys.minute(A, minute())))
+                    .isEqualTo(redis.hgetAll(keys.minute(B, minute())))
+                    .isEqualTo(Map.of("req", "2", "tok", "180"));
+        }
+    }
+
+    @Test
+    void aHeldBackStartCountsInTheMinuteItStartedInWhenItIsSentInTheNext() {
+        RedisRoutingState deferring = deferring(clock);
+        long first = minute();
+        deferring.start(A, 100);
+        clock.advance(Duration.ofSeconds(50)); // 12:01:00
+        deferring.start(A, 7);
+        assertThat(usage(deferring))
+                .as("in flight: both; this minute: the second")
+                .containsExactly(2L, 1L, 7L);
+
+        deferring.flush();
+
+        assertThat(usage(deferring)).containsExactly(2L, 1L, 7L);
+        try (RedisClient redis = RedisClients.create(config)) {
+            assertThat(redis.hgetAll(keys.minute(A, first))).isEqualTo(Map.of("req", "1", "tok", "100"));
+            assertThat(redis.hgetAll(keys.minute(A, minute()))).isEqualTo(Map.of("req", "1", "tok", "7"));
+        }
+    }
+
+    @Test
+    void aHeldBackLeaseIsNotAddedByTheHeartbeatAndLandsWithAFullLapse() {
+        RedisRoutingState deferring = deferring(clock);
+        deferring.start(A, 1);
+        try (RedisClient redis = RedisClients.create(config)) {
+            deferring.heartbeat();
+            assertThat(redis.zcard(keys.leases(A))).as("ZADD XX adds nothing").isZero();
+
+            clock.advance(Duration.ofSeconds(20)); // held back that long, as behind a Redis that hung
+            deferring.flush();
+
+            assertThat(redis.zrangeWithScores(keys.leases(A), 0, -1))
+                    .singleElement()
+                    .satisfies(lease -> assertThat((long) lease.getScore())
+                            .as("lapses a TTL after it reached Redis")
+                            .isEqualTo(clock.millis() + TTL.toMillis()));
+        }
+    }
+
+    @Test
+    void startsAndFinishesRacingFlushesNeverLeaveAPhantomLease() throws InterruptedException {
+        // flushed every millisecond by its own thread and, at the same time, without pause by the test's
+        RedisRoutingState racing = new RedisRoutingState(
+                RedisClients.create(config), clock, prefix, TTL, null, Duration.ofMillis(1), heartbeatErrors::add);
+        replicas.add(racing);
+        int threads = 4;
+        int each = 1_000;
+        List<RuntimeException> flushErrors = new CopyOnWriteArrayList<>();
+        AtomicBoolean working = new AtomicBoolean(true);
+        Thread flusher = Thread.ofPlatform().start(() -> {
+            while (working.get()) {
+                try {
+                    racing.flush();
+                } catch (RuntimeException e) {
+                    flushErrors.add(e);
+                }
+            }
+        });
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            String id = t % 2 == 0 ? A : B;
+            workers.add(Thread.ofPlatform().start(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                Lease kept = null;
+                for (int i = 0; i < each; i++) {
+                    Lease lease = racing.start(id, 3);
+                    if (i % 2 == 0) { // finished at once: start and finish mostly in one batch, or either side of one
+                        lease.finish(Duration.ofMillis(1), 5);
+                        continue;
+                    }
+                    if (kept != null) { // finished a while later: start and finish in different batches
+                        kept.finish(Duration.ofMillis(1), 5);
+                    }
+                    kept = lease;
+                }
+                if (kept != null) {
+                    kept.finish(Duration.ofMillis(1), 5);
+                }
+            }));
+        }
+        go.countDown();
+        for (Thread worker : workers) {
+            worker.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        working.set(false);
+        flusher.join(TimeUnit.SECONDS.toMillis(30));
+        racing.flush();
+
+        assertThat(flushErrors).isEmpty();
+        long started = (long) threads * each;
+        try (RedisClient redis = RedisClients.create(config)) {
+            for (String id : List.of(A, B)) {
+                assertThat(redis.zcard(keys.leases(id)))
+                        .as("leases of %s left", id)
+                        .isZero();
+                assertThat(redis.hgetAll(keys.minute(id, minute())))
+                        .isEqualTo(Map.of("req", Long.toString(started / 2), "tok", Long.toString(5 * started / 2)));
+            }
+        }
+        assertThat(racing.stats(List.of(A, B)).values())
+                .allSatisfy(s -> assertThat(s.inFlight()).isZero())
+                .allSatisfy(s -> assertThat(s.minuteRequests()).isEqualTo(started / 2));
+    }
+
+    @Test
+    void closeSendsWhatIsHeldBackBeforeGivingBackItsLeases() {
+        RedisRoutingState closing = new RedisRoutingState(
+                RedisClients.create(config), clock, prefix, TTL, null, Duration.ofHours(1), heartbeatErrors::add);
+        closing.start(A, 10); // still in flight when the replica goes
+        closing.start(A, 20).finish(Duration.ofMillis(50), 25);
+
+        closing.close();
+
+        assertThat(state.stats(List.of(A)).get(A)).isEqualTo(new DeploymentStats(null, null, 50.0, 0, 2, 35));
+        try (RedisClient redis = RedisClients.create(config)) {
+            assertThat(redis.exists(keys.leases(A))).isFalse();
+        }
+    }
+
+    @Test
+    void aBatchRedisRefusesIsLostReportedAndNoLongerCountedHere() throws IOException {
+        Services.Endpoint redis = Services.requireRedis();
+        List<RuntimeException> refused = new CopyOnWriteArrayList<>();
+        try (TcpProxy proxy = new TcpProxy(redis.host(), redis.port())) {
+            RedisConfig viaProxy = new RedisConfig(
+                    "127.0.0.1:" + proxy.port(), "", 0, Duration.ofSeconds(2), RedisConfig.OnError.FAIL_OPEN);
+            RedisRoutingState cutOff = new RedisRoutingState(
+                    RedisClients.create(viaProxy), clock, prefix, TTL, null, Duration.ofHours(1), refused::add);
+            try {
+                Lease lost = cutOff.start(A, 10);
+                proxy.cut();
+                assertThatThrownBy(cutOff::flush).isInstanceOf(RuntimeException.class);
+                proxy.restore();
+
+                assertThat(usage(cutOff)).as("lost, and no longer added here").containsExactly(0L, 0L, 0L);
+                lost.finish(Duration.ofMillis(10), -1);
+                cutOff.start(A, 10); // held back when the replica goes
+                proxy.cut();
+            } finally {
+                cutOff.close();
+            }
+        }
+        assertThat(refused).as("the closing flush, told as a heartbeat is").isNotEmpty();
+        assertThat(usage(state)).as("nothing reached Redis").containsExactly(0L, 0L, 0L);
+    }
+
+    /** In flight, requests and tokens of {@link #A} this minute, as a replica reads them. */
+    private static List<Long> usage(RoutingState replica) {
+        DeploymentStats a = replica.stats(List.of(A)).get(A);
+        return List.of(a.inFlight(), a.minuteRequests(), a.minuteTokens());
+    }
+
+    private long minute() {
+        return LocalRoutingState.epochMinute(clock.millis());
     }
 
     @Test
