@@ -32,6 +32,7 @@ import io.llmux.routing.ModelGroup;
 import io.llmux.routing.ModelGroups;
 import io.llmux.routing.RouterStage;
 import io.llmux.routing.Sleeper;
+import io.llmux.routing.StatsPrefetchStage;
 import io.llmux.routing.state.DeploymentStats;
 import io.llmux.routing.state.FallbackRoutingState;
 import io.llmux.routing.state.RoutingState;
@@ -344,6 +345,9 @@ public final class Gateway implements AutoCloseable {
         List<Stage> stages = new ArrayList<>();
         auth.ifPresent(a -> stages.add(new AuthStage(a)));
         stages.add(new RequestStage());
+        if (routingState.remote()) {
+            stages.add(new StatsPrefetchStage(groups, routingState));
+        }
         if (keys.isPresent()) {
             stages.add(new AccessStage(groups, pricing, governance.ledger(), options.clock()));
         }

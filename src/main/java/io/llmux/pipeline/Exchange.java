@@ -5,6 +5,7 @@ import io.llmux.auth.Principal;
 import io.llmux.budget.Reservation;
 import io.llmux.config.DeploymentConfig;
 import io.llmux.ratelimit.Admission;
+import io.llmux.routing.StatsPrefetch;
 import io.llmux.telemetry.tracing.RequestSpan;
 import io.llmux.wire.RequestShape;
 import io.llmux.wire.TokenEstimate;
@@ -38,6 +39,7 @@ public final class Exchange {
     private Principal principal;
     private Reservation reservation;
     private Admission rateAdmission;
+    private StatsPrefetch statsPrefetch;
     private Supplier<String> clientAddress = () -> "unknown";
     private String deployment = "";
     private DeploymentConfig deploymentConfig;
@@ -185,6 +187,15 @@ public final class Exchange {
 
     public void reservation(Reservation value) {
         this.reservation = value;
+    }
+
+    /** The router's first stats read, started ahead of the budget and limit stages; null when none was. */
+    public StatsPrefetch statsPrefetch() {
+        return statsPrefetch;
+    }
+
+    public void statsPrefetch(StatsPrefetch value) {
+        this.statsPrefetch = value;
     }
 
     /** The rate limits admission took; settled once the answer's usage is known. Null when none applied. */

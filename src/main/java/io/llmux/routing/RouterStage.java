@@ -118,23 +118,53 @@ public final class RouterStage implements Stage {
         throw trail.toClient(requested.name());
     }
 
+    /**
+     * The deployments of a group a pick chooses among, before cooldowns: the usable ones, standbys (weight 0, the
+     * example config's mock) only while nothing else of the group can answer, never as the retry target of a real
+     * deployment that failed.
+     */
+    private static List<Deployment> candidates(ModelGroup group) {
+        List<Deployment> candidates = new ArrayList<>(group.usable());
+        if (candidates.stream().anyMatch(d -> d.model().weight() > 0)) {
+            candidates.removeIf(d -> d.model().weight() == 0);
+        }
+        return candidates;
+    }
+
+    private static List<Deployment> fitting(List<Deployment> candidates, long estimate) {
+        return candidates.stream()
+                .filter(d -> d.model().maxInputTokens() == null
+                        || estimate <= d.model().maxInputTokens())
+                .toList();
+    }
+
+    /** The ids whose stats a first pick in the group reads, in the order it reads them ({@link StatsPrefetch}). */
+    static List<String> firstPickIds(ModelGroup group, long estimate) {
+        return fitting(candidates(group), estimate).stream()
+                .map(Deployment::id)
+                .distinct()
+                .toList();
+    }
+
+    /** The stats read ahead for this request, once, when they are for these deployments. */
+    private static Map<String, DeploymentStats> prefetched(Exchange ex, List<String> ids) {
+        StatsPrefetch p = ex.statsPrefetch();
+        if (p == null) {
+            return null;
+        }
+        ex.statsPrefetch(null);
+        return p.take(ids);
+    }
+
     /** One group's attempts; the reply, or null when the group is exhausted (what happened is in the trail). */
     private Reply tryGroup(Exchange ex, ModelGroup group, Trail trail) throws GatewayException {
-        List<Deployment> candidates = new ArrayList<>(group.usable());
+        List<Deployment> candidates = candidates(group);
         if (candidates.isEmpty()) {
             trail.noUsable(group);
             return null;
         }
-        // weight 0 marks a standby (the example config's mock): used only while nothing else of the group can
-        // answer, never as the retry target of a real deployment that failed
-        if (candidates.stream().anyMatch(d -> d.model().weight() > 0)) {
-            candidates.removeIf(d -> d.model().weight() == 0);
-        }
         long estimate = ex.promptEstimate();
-        List<Deployment> fitting = candidates.stream()
-                .filter(d -> d.model().maxInputTokens() == null
-                        || estimate <= d.model().maxInputTokens())
-                .toList();
+        List<Deployment> fitting = fitting(candidates, estimate);
         if (fitting.isEmpty()) {
             trail.promptTooLong(group, estimate);
             return null;
@@ -144,7 +174,11 @@ public final class RouterStage implements Stage {
         Set<String> tried = new HashSet<>();
         int maxAttempts = 1 + Math.max(0, routing.retryCount());
         for (int attempt = 0; attempt < maxAttempts && !pastWriteTimeout(ex); attempt++) {
-            Map<String, DeploymentStats> stats = state.stats(List.copyOf(byId.keySet()));
+            List<String> ids = List.copyOf(byId.keySet());
+            Map<String, DeploymentStats> stats = attempt == 0 ? prefetched(ex, ids) : null;
+            if (stats == null) {
+                stats = state.stats(ids);
+            }
             Instant now = wallClock.instant();
             List<Deployment> available = new ArrayList<>();
             for (Deployment d : byId.values()) {

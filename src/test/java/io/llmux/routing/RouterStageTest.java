@@ -16,17 +16,23 @@ import io.llmux.provider.Call;
 import io.llmux.provider.Failure;
 import io.llmux.provider.Provider;
 import io.llmux.provider.ProviderFailure;
+import io.llmux.routing.state.DeploymentStats;
+import io.llmux.routing.state.LocalRoutingState;
+import io.llmux.routing.state.RoutingState;
 import io.llmux.routing.strategy.SimpleShuffle;
 import io.llmux.wire.Json;
 import io.llmux.wire.RequestShape;
 import io.llmux.wire.Usage;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -83,13 +89,26 @@ class RouterStageTest {
     }
 
     private RouterStage router(RoutingConfig routing, Duration writeTimeout, Deployment... deployments) {
+        return router(
+                routing,
+                writeTimeout,
+                new io.llmux.routing.state.LocalRoutingState(java.time.Clock.systemUTC()),
+                deployments);
+    }
+
+    private static ModelGroups groups(Deployment... deployments) {
         Map<String, ModelGroup> groups = new LinkedHashMap<>();
         groups.put("g", new ModelGroup("g", List.of(deployments)));
+        return new ModelGroups(groups, Map.of("alias", "g"));
+    }
+
+    private RouterStage router(
+            RoutingConfig routing, Duration writeTimeout, RoutingState state, Deployment... deployments) {
         return new RouterStage(
-                new ModelGroups(groups, Map.of("alias", "g")),
+                groups(deployments),
                 new SimpleShuffle(() -> new Random(1)),
                 routing,
-                new io.llmux.routing.state.LocalRoutingState(java.time.Clock.systemUTC()),
+                state,
                 writeTimeout,
                 java.time.Clock.systemUTC(),
                 clock::get,
@@ -134,6 +153,125 @@ class RouterStageTest {
         assertThat(ex.model()).isEqualTo("g");
         assertThat(ex.responseHeaders()).containsEntry("x-llmux-deployment", "a/m");
         assertThat(ex.usage().completionTokens()).isEqualTo(2);
+    }
+
+    /** Local state that counts its stats reads and can say a deployment is cooling down. */
+    private static final class CountingState implements RoutingState {
+        final RoutingState local = new LocalRoutingState(Clock.systemUTC());
+        final AtomicInteger reads = new AtomicInteger();
+        volatile String cooling;
+
+        @Override
+        public Lease start(String deploymentId, long estimatedTokens) {
+            return local.start(deploymentId, estimatedTokens);
+        }
+
+        @Override
+        public boolean failed(String deploymentId, String error, boolean coolNow, int allowedFails, Instant until) {
+            return local.failed(deploymentId, error, coolNow, allowedFails, until);
+        }
+
+        @Override
+        public void setCooldown(String deploymentId, Instant until, String reason) {
+            local.setCooldown(deploymentId, until, reason);
+        }
+
+        @Override
+        public void close() {
+            local.close();
+        }
+
+        @Override
+        public Map<String, DeploymentStats> stats(List<String> deploymentIds) {
+            reads.incrementAndGet();
+            Map<String, DeploymentStats> stats = new LinkedHashMap<>(local.stats(deploymentIds));
+            if (cooling != null) {
+                stats.put(cooling, new DeploymentStats(Instant.now().plusSeconds(60), "cool", Double.NaN, 0, 0, 0));
+            }
+            return stats;
+        }
+    }
+
+    @Test
+    void theFirstPickUsesTheStatsReadAheadAndARetryReadsAfresh() throws Exception {
+        CountingState state = new CountingState();
+        Deployment bad = deployment(new Scripted("bad", null, Failure.TRANSIENT, 0), 1e9);
+        Deployment good = deployment(new Scripted("good", null, null, 0), 1e-9);
+        Exchange ex = exchange("g");
+        new StatsPrefetchStage(groups(bad, good), state).handle(ex, e -> null);
+        assertThat(ex.statsPrefetch().deploymentIds()).containsExactly("bad/m", "good/m");
+
+        Reply reply = router(RoutingConfig.defaults(), Duration.ofMinutes(2), state, bad, good)
+                .handle(ex, null);
+
+        assertThat(body(reply)).contains("good");
+        assertThat(state.reads).as("the read ahead, then the retry's own").hasValue(2);
+        assertThat(ex.statsPrefetch()).as("taken once").isNull();
+    }
+
+    @Test
+    void whatTheReadAheadSawDecidesTheFirstPick() throws Exception {
+        CountingState state = new CountingState();
+        Deployment heavy = deployment(new Scripted("heavy", null, null, 0), 1e9);
+        Deployment light = deployment(new Scripted("light", null, null, 0), 1e-9);
+        Exchange ex = exchange("g");
+        state.cooling = "heavy/m";
+        new StatsPrefetchStage(groups(heavy, light), state).handle(ex, e -> null);
+        ex.statsPrefetch().stats().get();
+        state.cooling = null; // cooled when read ahead; a read now would pick heavy
+
+        router(RoutingConfig.defaults(), Duration.ofMinutes(2), state, heavy, light)
+                .handle(ex, null);
+
+        assertThat(calls).containsExactly("light");
+        assertThat(state.reads).hasValue(1);
+    }
+
+    @Test
+    void aReadAheadForOtherDeploymentsIsNotUsed() throws Exception {
+        CountingState state = new CountingState();
+        Deployment a = deployment(new Scripted("a", null, null, 0), 1);
+        Exchange ex = exchange("g");
+        ex.statsPrefetch(StatsPrefetch.start(state, List.of("elsewhere/m")));
+        ex.statsPrefetch().stats().get();
+
+        router(RoutingConfig.defaults(), Duration.ofMinutes(2), state, a).handle(ex, null);
+
+        assertThat(calls).containsExactly("a");
+        assertThat(state.reads).as("the stray read ahead, and the router's own").hasValue(2);
+    }
+
+    @Test
+    void theReadAheadAsksForWhatAFirstPickChoosesAmong() throws Exception {
+        Deployment standby = deployment(new Scripted("standby", null, null, 0), 0);
+        Deployment real = deployment(new Scripted("real", null, null, 0), 1);
+        Deployment small = new Deployment(
+                new Scripted("small", null, null, 0),
+                new DeploymentConfig("g", "m", 1, null, null, List.of(), null, null, null, 1L, true));
+        Exchange ex = new Exchange("r", Endpoint.CHAT, new byte[0], h -> null, 0);
+        ex.accept(
+                Json.MAPPER
+                        .createObjectNode()
+                        .put("model", "g")
+                        .set(
+                                "messages",
+                                Json.MAPPER
+                                        .createArrayNode()
+                                        .add(Json.MAPPER
+                                                .createObjectNode()
+                                                .put("role", "user")
+                                                .put("content", "a prompt of more than one token"))),
+                new RequestShape("g", false, false, List.of(), RequestShape.CacheControl.NONE));
+
+        new StatsPrefetchStage(groups(standby, real, small), new CountingState()).handle(ex, e -> null);
+
+        assertThat(ex.promptEstimate()).isGreaterThan(1);
+        assertThat(ex.statsPrefetch().deploymentIds())
+                .as("no standby while a real deployment is usable, none the prompt does not fit")
+                .containsExactly("real/m");
+        Exchange unknown = exchange("nope");
+        new StatsPrefetchStage(groups(real), new CountingState()).handle(unknown, e -> null);
+        assertThat(unknown.statsPrefetch()).isNull();
     }
 
     @Test

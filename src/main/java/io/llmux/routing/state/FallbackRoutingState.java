@@ -91,6 +91,11 @@ public final class FallbackRoutingState implements RoutingState {
     }
 
     @Override
+    public boolean remote() {
+        return true;
+    }
+
+    @Override
     public String unreachable() {
         return shared.unreachable();
     }

@@ -39,6 +39,11 @@ public interface RoutingState extends AutoCloseable {
     /** Sets a cooldown by hand, or clears it when {@code until} is null (admin {@code POST /deployments/cooldown}). */
     void setCooldown(String deploymentId, Instant until, String reason);
 
+    /** Whether {@link #stats} costs a round trip to a shared store, so that reading it early pays. */
+    default boolean remote() {
+        return false;
+    }
+
     /**
      * Why the shared state cannot be reached right now, for {@code /health/ready}; null when it can (always, for
      * in-process state). Asks the shared store, so not for the request path.
