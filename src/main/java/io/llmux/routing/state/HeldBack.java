@@ -19,17 +19,9 @@ final class HeldBack {
     private final AtomicLong version = new AtomicLong();
     private final AtomicLong starts = new AtomicLong();
     private final AtomicLong finishes = new AtomicLong();
-    // Two minute slots by parity, as in LocalDeployment: a batch may hold the end of one minute and the start of the
-    // next, and a read wants the current one's only.
-    private final Minute[] minutes = {new Minute(), new Minute()};
-
-    /** One minute's held-back usage: starts' requests and estimates, finishes' token corrections. */
-    private static final class Minute {
-        volatile long number = Long.MIN_VALUE;
-        final AtomicLong requests = new AtomicLong();
-        final AtomicLong tokens = new AtomicLong();
-        final AtomicLong corrections = new AtomicLong();
-    }
+    // a batch may hold the end of one minute and the start of the next, and a read wants the current one's only;
+    // per minute: starts' requests and estimates, finishes' token corrections
+    private final MinuteSlots minutes = new MinuteSlots();
 
     /**
      * What a read saw held back for the current minute, before it asked Redis.
@@ -63,7 +55,7 @@ final class HeldBack {
     /** Read before Redis is, the version first: see the class comment. */
     Seen seen(long minute) {
         long v = version.get();
-        Minute m = minutes[(int) (minute & 1)];
+        MinuteSlots.Slot m = minutes.peek(minute);
         boolean current = m.number == minute;
         return new Seen(
                 this,
@@ -79,13 +71,13 @@ final class HeldBack {
     void hold(LeaseEvent event) {
         if (event.start()) {
             starts.incrementAndGet();
-            Minute m = minute(event.minute());
+            MinuteSlots.Slot m = minutes.take(event.minute());
             m.requests.incrementAndGet();
             m.tokens.addAndGet(event.tokens());
             return;
         }
         finishes.incrementAndGet();
-        Minute m = minutes[(int) (event.minute() & 1)];
+        MinuteSlots.Slot m = minutes.peek(event.minute());
         if (event.tokens() != 0 && m.number == event.minute()) { // an older minute is read by no one
             m.corrections.addAndGet(event.tokens());
         }
@@ -99,7 +91,7 @@ final class HeldBack {
     /** The batch is in Redis, or lost: takes its events off. Called by the one flush at a time. */
     void sent(List<LeaseEvent> events) {
         for (LeaseEvent event : events) {
-            Minute m = minutes[(int) (event.minute() & 1)];
+            MinuteSlots.Slot m = minutes.peek(event.minute());
             if (event.start()) {
                 starts.decrementAndGet();
             } else {
@@ -118,20 +110,5 @@ final class HeldBack {
             }
         }
         version.incrementAndGet();
-    }
-
-    private Minute minute(long minute) {
-        Minute m = minutes[(int) (minute & 1)];
-        if (m.number != minute) {
-            synchronized (m) {
-                if (m.number != minute) {
-                    m.requests.set(0);
-                    m.tokens.set(0);
-                    m.corrections.set(0);
-                    m.number = minute; // published last: whoever reads the new number sees the zeroed counters
-                }
-            }
-        }
-        return m;
     }
 }

@@ -19,16 +19,8 @@ final class LocalDeployment {
     private final FailureWindow failures = new FailureWindow();
     private final AtomicLong latencyBits = new AtomicLong(Double.doubleToRawLongBits(Double.NaN));
     private final AtomicLong inFlight = new AtomicLong();
-    // Two minute slots by parity: the current one fills while the previous one still takes late corrections.
-    private final Minute[] minutes = {new Minute(), new Minute()};
+    private final MinuteSlots minutes = new MinuteSlots();
     private volatile String lastError;
-
-    /** The usage of one wall-clock minute (epoch minute number). */
-    private static final class Minute {
-        volatile long number = Long.MIN_VALUE;
-        final AtomicLong requests = new AtomicLong();
-        final AtomicLong tokens = new AtomicLong();
-    }
 
     DeploymentStats stats(long nowMillis) {
         Instant until = cooledUntil.get();
@@ -36,7 +28,7 @@ final class LocalDeployment {
             until = null;
         }
         long minute = LocalRoutingState.epochMinute(nowMillis);
-        Minute m = minutes[(int) (minute & 1)];
+        MinuteSlots.Slot m = minutes.peek(minute);
         boolean current = m.number == minute;
         return new DeploymentStats(
                 until,
@@ -51,7 +43,7 @@ final class LocalDeployment {
     long start(long nowMillis, long estimatedTokens) {
         inFlight.incrementAndGet();
         long minute = LocalRoutingState.epochMinute(nowMillis);
-        Minute m = minute(minute);
+        MinuteSlots.Slot m = minutes.take(minute);
         m.requests.incrementAndGet();
         m.tokens.addAndGet(Math.max(0, estimatedTokens));
         return minute;
@@ -60,7 +52,7 @@ final class LocalDeployment {
     void finish(long minute, double latencyMillis, long tokenCorrection) {
         inFlight.decrementAndGet();
         if (tokenCorrection != 0) {
-            Minute m = minutes[(int) (minute & 1)];
+            MinuteSlots.Slot m = minutes.peek(minute);
             if (m.number == minute) { // a request that outlived its minute corrects nothing anyone still reads
                 m.tokens.addAndGet(tokenCorrection);
             }
@@ -95,20 +87,6 @@ final class LocalDeployment {
         } else if (reason != null) {
             lastError = reason;
         }
-    }
-
-    private Minute minute(long minute) {
-        Minute m = minutes[(int) (minute & 1)];
-        if (m.number != minute) {
-            synchronized (m) {
-                if (m.number != minute) {
-                    m.requests.set(0);
-                    m.tokens.set(0);
-                    m.number = minute; // published last: whoever reads the new number sees the zeroed counters
-                }
-            }
-        }
-        return m;
     }
 
     private static Instant later(Instant current, Instant proposed) {
