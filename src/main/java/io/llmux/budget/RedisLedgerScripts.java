@@ -14,6 +14,13 @@ final class RedisLedgerScripts {
     /**
      * {@code current(counter, reservations, periodEnd, base, now)}: brings a counter to the scope's period by the
      * rules of {@link Periods}, drops lapsed reservations, and returns spent and reserved.
+     *
+     * <p>The database's spend ({@code base}) raises the counter only by what it holds beyond the counter's spent and
+     * open reservations together. A settlement is held back for up to 50 ms while the spend log writer may already
+     * have put the same cost in the database: raising spent to the database's figure then, and adding the cost again
+     * when the settlement lands, counted that request twice, for good. An open reservation holds its estimate, so
+     * the database can only be ahead of spent plus reservations when a settlement never reached Redis (a failed
+     * flush), which is what the raise is for; that is caught up once its reservation lapses.
      */
     private static final String CURRENT = """
             local function fmt(x) return string.format('%d', x) end
@@ -29,10 +36,6 @@ final class RedisLedgerScripts {
               end
               local spent = tonumber(c[2]) or 0
               local reserved = tonumber(c[3]) or 0
-              if periodEnd == seen and base > spent then
-                spent = base
-                redis.call('HSET', counter, 'spent', fmt(spent))
-              end
               local lapsed = redis.call('ZRANGEBYSCORE', reservations, '-inf', now)
               if #lapsed > 0 then
                 for _, member in ipairs(lapsed) do
@@ -41,6 +44,10 @@ final class RedisLedgerScripts {
                 if reserved < 0 then reserved = 0 end
                 redis.call('ZREMRANGEBYSCORE', reservations, '-inf', now)
                 redis.call('HSET', counter, 'res', fmt(reserved))
+              end
+              if periodEnd == seen and base - reserved > spent then
+                spent = base - reserved
+                redis.call('HSET', counter, 'spent', fmt(spent))
               end
               return spent, reserved
             end

@@ -228,6 +228,39 @@ class RedisLedgerIT extends LedgerContract {
     }
 
     @Test
+    void aCostTheDatabaseHasBeforeItsHeldBackSettlementLandsCountsOnce() throws BudgetExceeded {
+        RedisLedger deferring = deferringReplica(clock);
+        long end = inDays(10);
+        Reservation r = deferring.reserve(List.of(scope(Kind.KEY, "k1", 100, end, 0)), 14 * CENT);
+        deferring.settle(r, 14 * CENT); // held back, while the spend log writer already stored the cost
+
+        BudgetScope stored = scope(Kind.KEY, "k1", 100, end, 14);
+        assertThat(cents(stored)).as("read before the settlement lands").isEqualTo(14);
+        deferring.flush();
+
+        assertThat(cents(stored))
+                .as("the cost once, not once from the database and once from the settlement")
+                .isEqualTo(14);
+        assertThat(cents(scope(Kind.KEY, "k1", 100, end, 0))).isEqualTo(14);
+    }
+
+    @Test
+    void aSettlementThatNeverLandedIsCaughtUpFromTheDatabaseOnceItsReservationLapses() throws BudgetExceeded {
+        long end = inDays(10);
+        ledger.reserve(List.of(scope(Kind.KEY, "k1", 100, end, 0)), 14 * CENT); // settled, but Redis never heard
+
+        BudgetScope stored = scope(Kind.KEY, "k1", 100, end, 20);
+        assertThat(cents(stored))
+                .as("spent 0 + reserved 14, the database 20: 6 of it is beyond them")
+                .isEqualTo(20);
+        clock.set(clock.instant().plus(Ledgers.RESERVATION_TTL).plusSeconds(1));
+
+        assertThat(cents(stored))
+                .as("the reservation lapsed: the database's spend")
+                .isEqualTo(20);
+    }
+
+    @Test
     void aHeldBackSettlementWhoseReservationLapsedMeanwhileAddsOnlyItsCost() throws BudgetExceeded {
         RedisLedger deferring = deferringReplica(clock);
         BudgetScope key = key(100);
