@@ -222,6 +222,7 @@ public final class Gateway implements AutoCloseable {
         Optional<SpendLogWriter> writer = governance.writer();
         return new GatewayMetrics.Sources(
                 () -> writer.map(SpendLogWriter::dropped).orElse(0L),
+                sink::dropped,
                 pricing::unknownCostCounts,
                 this::deploymentHealth,
                 redisErrors);

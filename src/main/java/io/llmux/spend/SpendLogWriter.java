@@ -152,7 +152,7 @@ public final class SpendLogWriter implements AutoCloseable {
                 continue;
             }
             try {
-                stored.addAndGet(sink.write(batch));
+                stored.addAndGet(sink.write(batch, replay != null || queue.size() >= settings.batchRows()));
                 if (replay != null) {
                     spill.stored(replay);
                 }

@@ -89,6 +89,14 @@ public final class SpendLogStore {
      * @return per row, in the order given: 1 when stored now, 0 when it was already there
      */
     public int[] insertBatch(List<SpendLogRow> rows) {
+        return insertBatch(rows, false);
+    }
+
+    /**
+     * {@link #insertBatch(List)}, without the pauses between H2 chunks when {@code catchingUp}: a writer that falls
+     * behind while yielding every few rows to a saturated core never catches up, and its backlog spills to disk.
+     */
+    public int[] insertBatch(List<SpendLogRow> rows, boolean catchingUp) {
         if (rows.isEmpty()) {
             return new int[0];
         }
@@ -100,7 +108,8 @@ public final class SpendLogStore {
         }
         order.sort(Comparator.comparing(i -> rows.get(i).requestId()));
         return db.transaction("write spend logs", c -> {
-            int[] counts = db.postgres() ? insertReturning(c, rows, order, now) : insertEach(c, rows, order, now);
+            int[] counts =
+                    db.postgres() ? insertReturning(c, rows, order, now) : insertEach(c, rows, order, now, !catchingUp);
             charge(c, rows, counts);
             return counts;
         });
@@ -142,16 +151,18 @@ public final class SpendLogStore {
      * <p>Embedded H2 does its work on this thread, in the gateway's process: a whole batch at once is several
      * milliseconds of CPU in one burst, and on a small machine every request in flight then waits behind it at each
      * thread hand-off. Chunks of {@link #H2_CHUNK_ROWS} with a yield between them keep each burst short, so request
-     * threads run in between; the transaction stays one.
+     * threads run in between; the transaction stays one. A writer that is behind does not yield ({@code
+     * yielding} false): its fair share of the core is then what lets it catch up.
      */
     @SuppressWarnings("ThreadPriorityCheck") // the yield is the point: see above
-    private static int[] insertEach(Connection c, List<SpendLogRow> rows, List<Integer> order, Instant now)
+    private static int[] insertEach(
+            Connection c, List<SpendLogRow> rows, List<Integer> order, Instant now, boolean yielding)
             throws SQLException {
         int[] counts = new int[rows.size()];
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES ("
                 + Sql.placeholders(18) + ") ON CONFLICT DO NOTHING")) {
             for (int from = 0; from < order.size(); from += H2_CHUNK_ROWS) {
-                if (from > 0) {
+                if (from > 0 && yielding) {
                     Thread.yield();
                 }
                 int to = Math.min(order.size(), from + H2_CHUNK_ROWS);
@@ -173,9 +184,9 @@ public final class SpendLogStore {
      *
      * @return how many rows were stored now
      */
-    public int write(List<SpendLogRow> batch) {
+    public int write(List<SpendLogRow> batch, boolean catchingUp) {
         int stored = 0;
-        for (int n : insertBatch(batch)) {
+        for (int n : insertBatch(batch, catchingUp)) {
             stored += n;
         }
         return stored;

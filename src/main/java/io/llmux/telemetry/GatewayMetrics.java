@@ -65,6 +65,7 @@ public final class GatewayMetrics {
      * Where the scrape-time values come from.
      *
      * @param spendLogDropped spend rows dropped because memory and the spill file were full
+     * @param logLinesDropped log lines dropped because the log writer's queue was full (a stalled stdout)
      * @param costUnknown answers priced at 0 for want of a price, by upstream model name (a config value)
      * @param deploymentHealthy every deployment of the current config by id ({@code provider/model}): usable and not
      *     cooling down
@@ -72,6 +73,7 @@ public final class GatewayMetrics {
      */
     public record Sources(
             LongSupplier spendLogDropped,
+            LongSupplier logLinesDropped,
             Supplier<Map<String, Long>> costUnknown,
             Supplier<Map<String, Boolean>> deploymentHealthy,
             Map<String, LongSupplier> redisErrors) {
@@ -82,7 +84,7 @@ public final class GatewayMetrics {
 
         /** Nothing to read: for tests and parts built without the rest. */
         public static Sources none() {
-            return new Sources(() -> 0, Map::of, Map::of, Map.of());
+            return new Sources(() -> 0, () -> 0, Map::of, Map::of, Map.of());
         }
     }
 
@@ -205,6 +207,11 @@ public final class GatewayMetrics {
                 .name("llmux_spend_log_dropped_total")
                 .help("Spend rows dropped because the database was away and the spill file full")
                 .callback(cb -> cb.call((double) sources.spendLogDropped().getAsLong()))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("llmux_log_lines_dropped_total")
+                .help("Log lines dropped because stdout could not take them as fast as they came")
+                .callback(cb -> cb.call((double) sources.logLinesDropped().getAsLong()))
                 .register(registry);
         CounterWithCallback.builder()
                 .name("llmux_cost_unknown_total")

@@ -32,6 +32,13 @@ public final class LogSink implements AutoCloseable {
      */
     static final int LINES_PER_YIELD = 8;
 
+    /**
+     * Lines waiting beyond which the writer stops yielding. On a saturated core a writer that yields every few lines
+     * gets a small fraction of its share and falls further behind until the queue fills and lines are dropped; with
+     * a backlog, its fair share is what lets it catch up.
+     */
+    static final int BACKLOG_LINES = 1_024;
+
     private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(CAPACITY);
     private final Writer out;
     private final BooleanSupplier json;
@@ -100,7 +107,7 @@ public final class LogSink implements AutoCloseable {
                 boolean asJson = json.getAsBoolean();
                 int written = 0;
                 for (Object item : batch) {
-                    if (++written % LINES_PER_YIELD == 0) {
+                    if (++written % LINES_PER_YIELD == 0 && queue.size() < BACKLOG_LINES) {
                         Thread.yield();
                     }
                     if (item instanceof LogLine line) {

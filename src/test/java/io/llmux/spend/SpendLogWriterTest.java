@@ -52,6 +52,27 @@ class SpendLogWriterTest {
     }
 
     @Test
+    void theSinkIsToldWhenRowsWaitBehindTheBatchSoItNeedNotPause() throws Exception {
+        db.gate = new java.util.concurrent.CountDownLatch(1);
+        SpendLogWriter w = writer(settings(10_000, 1 << 20));
+        for (int i = 0; i < 3_000; i++) {
+            w.record(row("r" + i, 0.001));
+        }
+        db.gate.countDown();
+        await(() -> db.rows.size() == 3_000, "all rows stored");
+        assertThat(db.catchingUp)
+                .as("batches with more than a batch behind them")
+                .contains(true);
+
+        db.catchingUp.clear();
+        for (int i = 0; i < 10; i++) {
+            w.record(row("late" + i, 0.001));
+        }
+        await(() -> db.rows.size() == 3_010, "the trickle stored");
+        assertThat(db.catchingUp).as("a trickle is written with pauses").containsOnly(false);
+    }
+
+    @Test
     void whileTheDatabaseIsAwayRowsAreKeptAndStoredOnceItIsBack() {
         db.failing = true;
         SpendLogWriter w = writer(settings(10_000, 1 << 20));
@@ -143,6 +164,7 @@ class SpendLogWriterTest {
         await(() -> db.rows.size() == 2, "the good rows are stored");
         assertThat(db.rows.keySet()).containsExactlyInAnyOrder("a", "c");
         assertThat(db.rows.get("a").spend()).isEqualTo(0.5);
+        assertThat(db.catchingUp).as("replayed rows are a backlog").containsOnly(true);
     }
 
     @Test
@@ -251,8 +273,18 @@ class SpendLogWriterTest {
         final AtomicInteger duplicateWrites = new AtomicInteger();
         volatile boolean failing;
 
+        /** Per batch written, whether the writer said it was catching up. */
+        final List<Boolean> catchingUp = new java.util.concurrent.CopyOnWriteArrayList<>();
+        /** When set, writes wait for it: rows then pile up behind the batch in hand. */
+        volatile java.util.concurrent.CountDownLatch gate;
+
         @Override
-        public int write(List<SpendLogRow> batch) throws Exception {
+        public int write(List<SpendLogRow> batch, boolean catchingUp) throws Exception {
+            java.util.concurrent.CountDownLatch g = gate;
+            if (g != null) {
+                g.await();
+            }
+            this.catchingUp.add(catchingUp);
             if (failing) {
                 throw new java.sql.SQLTransientConnectionException("connection refused");
             }

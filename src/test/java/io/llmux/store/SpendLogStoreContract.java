@@ -129,7 +129,7 @@ abstract class SpendLogStoreContract extends DatabaseContract {
 
         assertThat(stored).containsExactly(1, 0);
         assertCharged(7.0);
-        assertThat(spendLogs.write(List.of(log("r4", "k1", 8.0, T0), log("r1", "k1", 1.0, T0))))
+        assertThat(spendLogs.write(List.of(log("r4", "k1", 8.0, T0), log("r1", "k1", 1.0, T0)), true))
                 .isEqualTo(1);
         assertCharged(15.0);
     }
