@@ -343,11 +343,12 @@ public final class Gateway implements AutoCloseable {
         Optional<Authenticator> auth = config.auth().hasMasterKey() || keys.isPresent()
                 ? Optional.of(new Authenticator(config.auth().masterKey(), keys, options.clock()))
                 : Optional.empty();
+        Optional<ResponseCache> cache = cacheFor(config);
         List<Stage> stages = new ArrayList<>();
         auth.ifPresent(a -> stages.add(new AuthStage(a)));
         stages.add(new RequestStage());
         if (routingState.remote()) {
-            stages.add(new StatsPrefetchStage(groups, routingState));
+            stages.add(new StatsPrefetchStage(groups, routingState, cache.isPresent()));
         }
         if (keys.isPresent()) {
             stages.add(new AccessStage(groups, pricing, governance.ledger(), options.clock()));
@@ -357,7 +358,6 @@ public final class Gateway implements AutoCloseable {
         if (rl.enabled() && (keys.isPresent() || rl.defaultRpm() > 0 || rl.defaultTpm() > 0)) {
             stages.add(new RateLimitStage(governance.rateLimiter(), rl, groups, auth.isEmpty(), metrics));
         }
-        Optional<ResponseCache> cache = cacheFor(config);
         cache.ifPresent(c -> stages.add(new CacheStage(c, config.cache(), groups, metrics)));
         stages.add(new RouterStage(
                 groups,

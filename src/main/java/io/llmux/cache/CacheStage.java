@@ -125,6 +125,16 @@ public final class CacheStage implements Stage {
         return chunks != null ? new Reply.Stream(new ReplayedStream(chunks, ex.usage())) : new Reply.Json(200, cached);
     }
 
+    /**
+     * Whether this stage will look the request up, so that it may answer without the router: stages ahead of it use
+     * this to skip work only a routed request needs.
+     */
+    public static boolean mayAnswer(Exchange ex, ModelGroup group) {
+        return cacheable(group)
+                && !(ex.stream() && ex.endpoint() != Endpoint.CHAT)
+                && !ex.cacheControl().noCache();
+    }
+
     /** Whether any deployment of the group may have its answers cached. */
     private static boolean cacheable(ModelGroup group) {
         for (Deployment d : group.deployments()) {

@@ -198,7 +198,7 @@ class RouterStageTest {
         Deployment bad = deployment(new Scripted("bad", null, Failure.TRANSIENT, 0), 1e9);
         Deployment good = deployment(new Scripted("good", null, null, 0), 1e-9);
         Exchange ex = exchange("g");
-        new StatsPrefetchStage(groups(bad, good), state).handle(ex, e -> null);
+        new StatsPrefetchStage(groups(bad, good), state, false).handle(ex, e -> null);
         assertThat(ex.statsPrefetch().deploymentIds()).containsExactly("bad/m", "good/m");
 
         Reply reply = router(RoutingConfig.defaults(), Duration.ofMinutes(2), state, bad, good)
@@ -216,7 +216,7 @@ class RouterStageTest {
         Deployment light = deployment(new Scripted("light", null, null, 0), 1e-9);
         Exchange ex = exchange("g");
         state.cooling = "heavy/m";
-        new StatsPrefetchStage(groups(heavy, light), state).handle(ex, e -> null);
+        new StatsPrefetchStage(groups(heavy, light), state, false).handle(ex, e -> null);
         ex.statsPrefetch().stats().get();
         state.cooling = null; // cooled when read ahead; a read now would pick heavy
 
@@ -263,15 +263,41 @@ class RouterStageTest {
                                                 .put("content", "a prompt of more than one token"))),
                 new RequestShape("g", false, false, List.of(), RequestShape.CacheControl.NONE));
 
-        new StatsPrefetchStage(groups(standby, real, small), new CountingState()).handle(ex, e -> null);
+        new StatsPrefetchStage(groups(standby, real, small), new CountingState(), false).handle(ex, e -> null);
 
         assertThat(ex.promptEstimate()).isGreaterThan(1);
         assertThat(ex.statsPrefetch().deploymentIds())
                 .as("no standby while a real deployment is usable, none the prompt does not fit")
                 .containsExactly("real/m");
         Exchange unknown = exchange("nope");
-        new StatsPrefetchStage(groups(real), new CountingState()).handle(unknown, e -> null);
+        new StatsPrefetchStage(groups(real), new CountingState(), false).handle(unknown, e -> null);
         assertThat(unknown.statsPrefetch()).isNull();
+    }
+
+    @Test
+    void noReadAheadForARequestTheCacheMayAnswer() throws Exception {
+        CountingState state = new CountingState();
+        Deployment cached = deployment(new Scripted("a", null, null, 0), 1);
+        Exchange lookedUp = exchange("g");
+        new StatsPrefetchStage(groups(cached), state, true).handle(lookedUp, e -> null);
+        assertThat(lookedUp.statsPrefetch()).as("a hit would never read it").isNull();
+
+        Exchange noCache = new Exchange("r", Endpoint.CHAT, new byte[0], h -> null, 0);
+        noCache.accept(
+                Json.MAPPER.createObjectNode().put("model", "g"),
+                new RequestShape("g", false, false, List.of(), new RequestShape.CacheControl(true, false, -1)));
+        new StatsPrefetchStage(groups(cached), state, true).handle(noCache, e -> null);
+        assertThat(noCache.statsPrefetch()).as("no-cache goes to the router").isNotNull();
+        noCache.statsPrefetch().stats().get();
+
+        Deployment uncached = new Deployment(
+                new Scripted("b", null, null, 0),
+                new DeploymentConfig("g", "m", 1, null, null, List.of(), null, null, null, null, false));
+        Exchange bypassed = exchange("g");
+        new StatsPrefetchStage(groups(uncached), state, true).handle(bypassed, e -> null);
+        assertThat(bypassed.statsPrefetch()).as("a group kept out of the cache").isNotNull();
+        bypassed.statsPrefetch().stats().get();
+        assertThat(state.reads).as("only the two that go to the router").hasValue(2);
     }
 
     @Test
