@@ -223,6 +223,7 @@ public final class Gateway implements AutoCloseable {
         return new GatewayMetrics.Sources(
                 () -> writer.map(SpendLogWriter::dropped).orElse(0L),
                 sink::dropped,
+                () -> writer.map(SpendLogWriter::queued).orElse(0),
                 pricing::unknownCostCounts,
                 this::deploymentHealth,
                 redisErrors);

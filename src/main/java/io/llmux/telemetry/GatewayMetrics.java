@@ -66,6 +66,7 @@ public final class GatewayMetrics {
      *
      * @param spendLogDropped spend rows dropped because memory and the spill file were full
      * @param logLinesDropped log lines dropped because the log writer's queue was full (a stalled stdout)
+     * @param spendLogQueued spend rows waiting in memory to be written
      * @param costUnknown answers priced at 0 for want of a price, by upstream model name (a config value)
      * @param deploymentHealthy every deployment of the current config by id ({@code provider/model}): usable and not
      *     cooling down
@@ -74,6 +75,7 @@ public final class GatewayMetrics {
     public record Sources(
             LongSupplier spendLogDropped,
             LongSupplier logLinesDropped,
+            LongSupplier spendLogQueued,
             Supplier<Map<String, Long>> costUnknown,
             Supplier<Map<String, Boolean>> deploymentHealthy,
             Map<String, LongSupplier> redisErrors) {
@@ -84,7 +86,7 @@ public final class GatewayMetrics {
 
         /** Nothing to read: for tests and parts built without the rest. */
         public static Sources none() {
-            return new Sources(() -> 0, () -> 0, Map::of, Map::of, Map.of());
+            return new Sources(() -> 0, () -> 0, () -> 0, Map::of, Map::of, Map.of());
         }
     }
 
@@ -207,6 +209,11 @@ public final class GatewayMetrics {
                 .name("llmux_spend_log_dropped_total")
                 .help("Spend rows dropped because the database was away and the spill file full")
                 .callback(cb -> cb.call((double) sources.spendLogDropped().getAsLong()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("llmux_spend_log_queued")
+                .help("Spend rows waiting in memory to be written (a backlog grows while the database is slow or away)")
+                .callback(cb -> cb.call((double) sources.spendLogQueued().getAsLong()))
                 .register(registry);
         CounterWithCallback.builder()
                 .name("llmux_log_lines_dropped_total")

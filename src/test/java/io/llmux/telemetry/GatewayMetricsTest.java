@@ -18,11 +18,17 @@ class GatewayMetricsTest {
 
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong linesDropped = new AtomicLong();
+    private final AtomicLong queued = new AtomicLong();
     private final Map<String, Long> unpriced = new LinkedHashMap<>();
     private final Map<String, Boolean> health = new LinkedHashMap<>();
     private final AtomicLong redisErrors = new AtomicLong();
     private final GatewayMetrics metrics = new GatewayMetrics(new GatewayMetrics.Sources(
-            dropped::get, linesDropped::get, () -> unpriced, () -> health, Map.of("routing", redisErrors::get)));
+            dropped::get,
+            linesDropped::get,
+            queued::get,
+            () -> unpriced,
+            () -> health,
+            Map.of("routing", redisErrors::get)));
 
     private PrometheusText scrape() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -164,6 +170,7 @@ class GatewayMetricsTest {
     void countsKeptElsewhereAreReadWhenScraped() throws Exception {
         dropped.set(3);
         linesDropped.set(6);
+        queued.set(7);
         unpriced.put("my-finetune", 4L);
         health.put("openai/gpt-4o", true);
         health.put("azure/gpt-4o", false);
@@ -172,6 +179,7 @@ class GatewayMetricsTest {
         PrometheusText p = scrape();
         assertThat(p.value("llmux_spend_log_dropped_total")).isEqualTo(3);
         assertThat(p.value("llmux_log_lines_dropped_total")).isEqualTo(6);
+        assertThat(p.value("llmux_spend_log_queued")).isEqualTo(7);
         assertThat(p.value("llmux_cost_unknown_total", "model", "my-finetune")).isEqualTo(4);
         assertThat(p.value("llmux_deployment_healthy", "deployment", "openai/gpt-4o"))
                 .isEqualTo(1);

@@ -118,7 +118,12 @@ class GrafanaDashboardTest {
     /** A scrape after one of everything, so that every labelled family has a series to show its labels. */
     private static PrometheusText activeScrape() throws Exception {
         GatewayMetrics metrics = new GatewayMetrics(new GatewayMetrics.Sources(
-                () -> 0, () -> 0, () -> Map.of("free-model", 1L), () -> Map.of("openai/gpt-4o", true), Map.of()));
+                () -> 0,
+                () -> 0,
+                () -> 0,
+                () -> Map.of("free-model", 1L),
+                () -> Map.of("openai/gpt-4o", true),
+                Map.of()));
         Exchange ex = new Exchange("req-1", Endpoint.CHAT, new byte[0], h -> null, 0);
         ex.model("gpt-4o");
         ex.deployment("openai/gpt-4o");
