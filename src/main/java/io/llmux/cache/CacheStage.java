@@ -54,8 +54,7 @@ public final class CacheStage implements Stage {
             return next.proceed(ex); // the router answers 404
         }
         RequestShape.CacheControl control = ex.cacheControl();
-        // a legacy completion streams text_completion chunks, which replay does not write: such requests pass by
-        boolean usable = cacheable(group) && !(ex.stream() && ex.endpoint() != Endpoint.CHAT);
+        boolean usable = usable(ex, group);
         if (!usable || (control.noCache() && control.noStore())) {
             counts.bypass().inc();
             ex.responseHeader(HEADER, "bypass");
@@ -130,9 +129,15 @@ public final class CacheStage implements Stage {
      * this to skip work only a routed request needs.
      */
     public static boolean mayAnswer(Exchange ex, ModelGroup group) {
-        return cacheable(group)
-                && !(ex.stream() && ex.endpoint() != Endpoint.CHAT)
-                && !ex.cacheControl().noCache();
+        return usable(ex, group) && !ex.cacheControl().noCache();
+    }
+
+    /**
+     * Whether the cache applies to the request at all. A legacy completion streams text_completion chunks, which
+     * replay does not write: such requests pass by.
+     */
+    private static boolean usable(Exchange ex, ModelGroup group) {
+        return cacheable(group) && !(ex.stream() && ex.endpoint() != Endpoint.CHAT);
     }
 
     /** Whether any deployment of the group may have its answers cached. */

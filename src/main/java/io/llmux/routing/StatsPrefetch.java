@@ -11,7 +11,7 @@ import java.util.concurrent.FutureTask;
  * A first pick's stats read, started on its own virtual thread as soon as the request's model is known
  * ({@link StatsPrefetchStage}), so that with the routing state in Redis its round trip overlaps the budget and rate
  * limit round trips instead of following them. A read, so starting it early changes nothing but its age (that of
- * the round trips it overlaps); a request refused or answered from the cache drops it.
+ * the round trips it overlaps); a refused request drops it, and one the response cache may answer never starts it.
  */
 public record StatsPrefetch(List<String> deploymentIds, FutureTask<Map<String, DeploymentStats>> stats) {
 

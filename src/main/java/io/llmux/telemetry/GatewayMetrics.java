@@ -65,7 +65,7 @@ public final class GatewayMetrics {
      * Where the scrape-time values come from.
      *
      * @param spendLogDropped spend rows dropped because memory and the spill file were full
-     * @param logLinesDropped log lines dropped because the log writer's queue was full (a stalled stdout)
+     * @param logLinesDropped log lines dropped because the log writer's queue was full
      * @param spendLogQueued spend rows waiting in memory to be written
      * @param costUnknown answers priced at 0 for want of a price, by upstream model name (a config value)
      * @param deploymentHealthy every deployment of the current config by id ({@code provider/model}): usable and not
@@ -217,7 +217,8 @@ public final class GatewayMetrics {
                 .register(registry);
         CounterWithCallback.builder()
                 .name("llmux_log_lines_dropped_total")
-                .help("Log lines dropped because stdout could not take them as fast as they came")
+                .help(
+                        "Log lines dropped because the log writer's queue was full (output or the writer could not keep up)")
                 .callback(cb -> cb.call((double) sources.logLinesDropped().getAsLong()))
                 .register(registry);
         CounterWithCallback.builder()
