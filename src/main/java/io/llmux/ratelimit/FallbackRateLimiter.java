@@ -37,22 +37,15 @@ public final class FallbackRateLimiter implements RateLimiter, AutoCloseable {
     }
 
     /**
-     * Sends freed parallel slots as soon as a settlement hands one over, and the held-back token corrections every
-     * {@link RedisRateLimiter#FLUSH_EVERY}, while Redis answers.
+     * Sends the held-back token corrections every {@link RedisRateLimiter#FLUSH_EVERY}, and the freed parallel slots
+     * whose own send failed, while Redis answers.
      */
     private void sendSettlements() {
         long every = RedisRateLimiter.FLUSH_EVERY.toNanos();
-        long nextFlush = System.nanoTime() + every;
         while (!closed) {
-            long wait = nextFlush - System.nanoTime();
-            if (wait > 0 && (!shared.releasesPending() || !errors.worthTrying())) {
-                LockSupport.parkNanos(wait);
-            }
+            LockSupport.parkNanos(every);
             sendReleases();
-            if (System.nanoTime() - nextFlush >= 0) {
-                flush();
-                nextFlush = System.nanoTime() + every;
-            }
+            flush();
         }
         sendReleases();
         flush();
@@ -123,8 +116,10 @@ public final class FallbackRateLimiter implements RateLimiter, AutoCloseable {
 
     /**
      * A shared admission is settled in Redis even right after a failure: Redis may be back, and until it is told,
-     * the admission holds its parallel slots until their leases lapse. Held back (the usual case), its slots go out
-     * on the sender thread, which this wakes.
+     * the admission holds its parallel slots until their leases lapse. Its token correction is held back; its freed
+     * slots are sent here, before the answer's last byte (the settlement is called then): a client that sends its
+     * next request the moment it has the answer must find its slot free in Redis, whichever replica it calls. A send
+     * that fails keeps them, to ride on this replica's admissions and be sent again by the sender thread.
      */
     @Override
     public void settle(Admission admission, long actualTokens) {
@@ -135,11 +130,12 @@ public final class FallbackRateLimiter implements RateLimiter, AutoCloseable {
         try {
             if (shared.send(admission, actualTokens)) {
                 errors.answered();
-            } else if (shared.releasesPending()) {
-                LockSupport.unpark(sender);
+                return;
             }
         } catch (RuntimeException e) {
             errors.failed("settle", e); // its slots lapse with their leases; the estimate stands for the tokens
+            return;
         }
+        sendReleases();
     }
 }

@@ -22,10 +22,9 @@ import redis.clients.jedis.RedisClient;
  * other correction of the moment in one script by {@link #flush} (run every {@link #FLUSH_EVERY} by
  * {@link FallbackRateLimiter}), so a tpm window shows real usage that much later. Freeing a parallel slot cannot wait
  * that long: a client that sends its next request the moment it has an answer must find its slot free, on any replica.
- * So a release is sent at once by {@link FallbackRateLimiter}'s sender thread ({@link #sendReleases}), off the
- * request's path, and until Redis has confirmed it, it also rides on each of this replica's admissions, ahead of the
- * admission in the same script: on this replica the order is exact, whatever the sender's timing. Removing a slot
- * twice is harmless, so a release is sent again until one call confirms it.
+ * So {@link FallbackRateLimiter} sends a release at once ({@link #sendReleases}), before the answer's last byte. Until
+ * Redis has confirmed it (the send failed), it also rides on each of this replica's admissions, ahead of the
+ * admission in the same script, and the limiter's sender thread sends it again. Removing a slot twice is harmless.
  *
  * <p>A parallel slot is a lease, a member of the limit's sorted set scored by when it lapses, rather than a counter: a
  * replica that dies between admit and settle would otherwise hold its slots for good. Lapsed leases are dropped by

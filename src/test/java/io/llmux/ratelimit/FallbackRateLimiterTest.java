@@ -111,7 +111,7 @@ class FallbackRateLimiterTest {
         FallbackRateLimiter limiter = limiter(OnError.FAIL_OPEN);
         Admission admitted = new Admission("replica:1", List.of(PARALLEL), 0, 0, List.of());
 
-        limiter.settle(admitted, 10); // handed to the sender thread, which finds Redis down
+        limiter.settle(admitted, 10); // sent at once, and Redis is down
 
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (limiter.redisErrors() == 0 && System.nanoTime() < deadline) {
