@@ -24,7 +24,13 @@ public final class RateLimiters {
         }
         RedisClient client = RedisClients.create(redis);
         return new Owned(
-                new FallbackRateLimiter(new RedisRateLimiter(client, true), local, redis.onError(), clock, log),
+                new FallbackRateLimiter(
+                        new RedisRateLimiter(client, true),
+                        local,
+                        redis.onError(),
+                        clock,
+                        log,
+                        () -> RedisClients.connect(redis)),
                 client);
     }
 

@@ -57,9 +57,11 @@ class FallbackRateLimiterTest {
         try (ServerSocket s = new ServerSocket(0)) {
             closedPort = s.getLocalPort();
         }
-        down = RedisClients.create(new RedisConfig("127.0.0.1:" + closedPort, "", 0, Duration.ofMillis(300), onError));
+        RedisConfig config = new RedisConfig("127.0.0.1:" + closedPort, "", 0, Duration.ofMillis(300), onError);
+        down = RedisClients.create(config);
         shared = new RedisRateLimiter(down, true);
-        made = new FallbackRateLimiter(shared, new LocalRateLimiter(clock), onError, clock, log);
+        made = new FallbackRateLimiter(
+                shared, new LocalRateLimiter(clock), onError, clock, log, () -> RedisClients.connect(config));
         return made;
     }
 
