@@ -6,6 +6,7 @@ import io.llmux.auth.AuthStage;
 import io.llmux.auth.Authenticator;
 import io.llmux.auth.KeyCache;
 import io.llmux.auth.KeyGenerator;
+import io.llmux.auth.ReservationAwaitStage;
 import io.llmux.budget.FallbackLedger;
 import io.llmux.cache.CacheStage;
 import io.llmux.cache.ResponseCache;
@@ -351,13 +352,19 @@ public final class Gateway implements AutoCloseable {
         if (routingState.remote()) {
             stages.add(new StatsPrefetchStage(groups, routingState, cache.isPresent()));
         }
-        if (keys.isPresent()) {
-            stages.add(new AccessStage(groups, pricing, governance.ledger(), options.clock()));
-        }
         // limits live on keys (a database) or in the defaults; with neither there is nothing to count
         RateLimitConfig rl = config.rateLimit();
-        if (rl.enabled() && (keys.isPresent() || rl.defaultRpm() > 0 || rl.defaultTpm() > 0)) {
+        boolean limited = rl.enabled() && (keys.isPresent() || rl.defaultRpm() > 0 || rl.defaultTpm() > 0);
+        // both in Redis: the budget's round trip overlaps the limiter's, awaited once the limiter has answered
+        boolean overlap = keys.isPresent() && limited && governance.ledger().remote();
+        if (keys.isPresent()) {
+            stages.add(new AccessStage(groups, pricing, governance.ledger(), options.clock(), overlap));
+        }
+        if (limited) {
             stages.add(new RateLimitStage(governance.rateLimiter(), rl, groups, auth.isEmpty(), metrics));
+        }
+        if (overlap) {
+            stages.add(new ReservationAwaitStage());
         }
         cache.ifPresent(c -> stages.add(new CacheStage(c, config.cache(), groups, metrics)));
         stages.add(new RouterStage(

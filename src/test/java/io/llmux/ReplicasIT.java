@@ -259,6 +259,34 @@ class ReplicasIT {
     }
 
     @Test
+    void aRequestTheLimiterRefusesGivesBackItsBudgetReservationAndARefusedBudgetAnswersFirst() throws Exception {
+        double cost = costOfOneCall();
+        double estimate = estimate();
+        // the budget's reservation and the limiter's admission are under way at once: each refusal must still undo
+        // the other's work, and the budget must still be the one that answers when both refuse
+        JsonNode roomy = manage(a, "/key/generate", "{\"rpm_limit\":1,\"max_budget\":" + estimate * 100 + "}");
+        String key = roomy.get("key").asText();
+        String hash = roomy.get("token").asText();
+        assertThat(chat(a, key).statusCode()).isEqualTo(200);
+        for (int i = 0; i < 6; i++) {
+            Fixtures.error(chat(i % 2 == 0 ? a : b, key), 429, "rate_limit_error");
+        }
+        Fixtures.await(
+                () -> spendOf(a, hash) == cost && spendOf(b, hash) == cost,
+                Duration.ofSeconds(2),
+                "the six refused requests' reservations given back: live spend is the one answer's cost");
+
+        // room for one reservation: once the first answer is charged, the budget refuses the next, as does its rpm
+        JsonNode tight = manage(a, "/key/generate", "{\"rpm_limit\":1,\"max_budget\":" + estimate * 1.1 + "}");
+        String spent = tight.get("key").asText();
+        assertThat(chat(a, spent).statusCode()).isEqualTo(200);
+        Fixtures.await(
+                () -> spendOf(b, tight.get("token").asText()) == cost, Duration.ofSeconds(2), "the answer charged");
+        JsonNode error = Fixtures.error(chat(b, spent), 403, "permission_denied");
+        assertThat(error.get("code").asText()).isEqualTo("budget_exceeded");
+    }
+
+    @Test
     void spendLogsOfBothReplicasAreOneTable() throws Exception {
         JsonNode made = manage(a, "/key/generate", "{}");
         String key = made.get("key").asText();

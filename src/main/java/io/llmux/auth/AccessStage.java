@@ -3,9 +3,11 @@ package io.llmux.auth;
 import io.llmux.GatewayException;
 import io.llmux.budget.BudgetExceeded;
 import io.llmux.budget.BudgetMessages;
+import io.llmux.budget.BudgetScope;
 import io.llmux.budget.BudgetScopes;
 import io.llmux.budget.Ledger;
 import io.llmux.budget.Nanos;
+import io.llmux.budget.PendingReservation;
 import io.llmux.budget.Reservation;
 import io.llmux.pipeline.Chain;
 import io.llmux.pipeline.Exchange;
@@ -16,6 +18,7 @@ import io.llmux.routing.ModelGroup;
 import io.llmux.routing.ModelGroups;
 import io.llmux.spend.Pricing;
 import java.time.Clock;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -23,6 +26,11 @@ import java.util.Set;
  * and the request's estimated cost is reserved on their budgets (and on the key's budget for the model, when it has
  * one), all at once or not at all. The reservation rides on the exchange and is settled with the real cost when the
  * answer is done. The master key passes untouched.
+ *
+ * <p>When the reservation is a Redis round trip and so is the rate limit admission that follows, the reservation is
+ * only started here ({@link PendingReservation}) and awaited by {@link ReservationAwaitStage}, after the limiter: the
+ * two round trips overlap. A request the limiter refuses meanwhile still gets its reservation, to be settled at 0;
+ * and when the budget refuses it too, the budget's 403 is the answer, as when the budget was checked first.
  */
 public final class AccessStage implements Stage {
     /** Key types that may call models; {@code management} and {@code read_only} keys may not (SPEC §8). */
@@ -32,12 +40,15 @@ public final class AccessStage implements Stage {
     private final Pricing pricing;
     private final Ledger ledger;
     private final Clock clock;
+    private final boolean awaitedLater;
 
-    public AccessStage(ModelGroups groups, Pricing pricing, Ledger ledger, Clock clock) {
+    /** @param awaitedLater start the reservation only: a {@link ReservationAwaitStage} further on waits for it */
+    public AccessStage(ModelGroups groups, Pricing pricing, Ledger ledger, Clock clock, boolean awaitedLater) {
         this.groups = groups;
         this.pricing = pricing;
         this.ledger = ledger;
         this.clock = clock;
+        this.awaitedLater = awaitedLater;
     }
 
     @Override
@@ -66,19 +77,49 @@ public final class AccessStage implements Stage {
         if (group == null) {
             return next.proceed(ex); // the router answers 404 for an unknown model
         }
-        Reservation r;
+        List<BudgetScope> scopes = BudgetScopes.of(p, requested, group.name(), clock.instant());
+        long estimate = estimate(ex, group);
+        if (awaitedLater) {
+            ex.pendingReservation(PendingReservation.start(ledger, scopes, estimate));
+            try {
+                return next.proceed(ex);
+            } catch (GatewayException | RuntimeException e) {
+                await(ex); // refused before the await stage, by the limiter most likely: a refused budget answers first
+                throw e;
+            }
+        }
         try {
-            r = ledger.reserve(BudgetScopes.of(p, requested, group.name(), clock.instant()), estimate(ex, group));
+            admitted(ex, ledger.reserve(scopes, estimate));
         } catch (BudgetExceeded e) {
             throw BudgetMessages.exceeded(e);
         }
+        return next.proceed(ex);
+    }
+
+    /**
+     * Waits for the reservation {@link #handle} started, if it was not awaited yet: puts it on the exchange, to be
+     * settled with the answer; throws the budget's 403 when it was refused.
+     */
+    static void await(Exchange ex) throws GatewayException {
+        PendingReservation pending = ex.pendingReservation();
+        if (pending == null) {
+            return;
+        }
+        ex.pendingReservation(null);
+        try {
+            admitted(ex, pending.await());
+        } catch (BudgetExceeded e) {
+            throw BudgetMessages.exceeded(e);
+        }
+    }
+
+    private static void admitted(Exchange ex, Reservation r) {
         ex.reservation(r);
-        Double soft = p.key().softBudget();
+        Double soft = ex.principal().key().softBudget();
         // the key's scope comes first; a soft budget warns the caller, it never refuses
         if (soft != null && r.spentBefore().get(0) + r.estimateNanoUsd() >= Nanos.fromUsd(soft)) {
             ex.responseHeader("x-llmux-soft-budget-exceeded", "true");
         }
-        return next.proceed(ex);
     }
 
     /** The dearest deployment of the group at the request's prompt and expected answer length. */

@@ -70,6 +70,11 @@ public final class FallbackLedger implements Ledger {
         }
     }
 
+    @Override
+    public boolean remote() {
+        return true;
+    }
+
     /** Calls to Redis that failed (connection refused, timeout, any error reply): the metric's source. */
     public long redisErrors() {
         return errors.count();

@@ -35,6 +35,14 @@ public interface Ledger extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * Whether a reservation waits on another process (Redis): then admission overlaps it with the rate limiter's
+     * round trip ({@link PendingReservation}); an in-process reservation costs less than the thread that would.
+     */
+    default boolean remote() {
+        return false;
+    }
+
     /** What a scope has spent plus what is reserved on it right now (for soft budgets and the management API). */
     long spent(BudgetScope scope);
 

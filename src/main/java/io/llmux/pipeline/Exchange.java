@@ -2,6 +2,7 @@ package io.llmux.pipeline;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmux.auth.Principal;
+import io.llmux.budget.PendingReservation;
 import io.llmux.budget.Reservation;
 import io.llmux.config.DeploymentConfig;
 import io.llmux.ratelimit.Admission;
@@ -40,6 +41,7 @@ public final class Exchange {
     private Reservation reservation;
     private Admission rateAdmission;
     private StatsPrefetch statsPrefetch;
+    private PendingReservation pendingReservation;
     private Supplier<String> clientAddress = () -> "unknown";
     private String deployment = "";
     private DeploymentConfig deploymentConfig;
@@ -187,6 +189,15 @@ public final class Exchange {
 
     public void reservation(Reservation value) {
         this.reservation = value;
+    }
+
+    /** A budget reservation started and not yet awaited ({@code AccessStage}); null otherwise. */
+    public PendingReservation pendingReservation() {
+        return pendingReservation;
+    }
+
+    public void pendingReservation(PendingReservation value) {
+        this.pendingReservation = value;
     }
 
     /** The router's first stats read, started ahead of the budget and limit stages; null when none was. */
