@@ -47,18 +47,16 @@ public final class FallbackRateLimiter implements RateLimiter, AutoCloseable {
     }
 
     /**
-     * Every {@link RedisRateLimiter#FLUSH_EVERY}: reads Redis's replies to the releases written since the last round,
-     * sends the freed parallel slots Redis has not confirmed and the held-back token corrections, while Redis answers.
+     * Sends the held-back token corrections every {@link RedisRateLimiter#FLUSH_EVERY}, and the freed parallel slots
+     * Redis has not confirmed, while Redis answers.
      */
     private void sendSettlements() {
         long every = RedisRateLimiter.FLUSH_EVERY.toNanos();
         while (!closed) {
             LockSupport.parkNanos(every);
-            releases.confirm();
             sendReleases();
             flush();
         }
-        releases.confirm();
         sendReleases();
         flush();
     }
@@ -92,6 +90,7 @@ public final class FallbackRateLimiter implements RateLimiter, AutoCloseable {
     /** Sends what releases and corrections are left, and stops. */
     @Override
     public void close() {
+        releases.close(); // what it could not confirm is left to the sender's last round
         closed = true;
         LockSupport.unpark(sender);
         try {
@@ -99,7 +98,6 @@ public final class FallbackRateLimiter implements RateLimiter, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        releases.close();
     }
 
     /** Calls to Redis that failed (connection refused, timeout, any error reply): the metric's source. */

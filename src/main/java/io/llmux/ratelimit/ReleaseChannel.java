@@ -2,7 +2,8 @@ package io.llmux.ratelimit;
 
 import io.llmux.redis.RedisErrors;
 import io.llmux.redis.SendingConnection;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -13,9 +14,8 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 /**
  * Frees parallel slots in Redis without the request waiting for Redis to answer. A release is written to a connection
  * of its own before the answer's last byte goes out, so Redis holds it before the client can send its next request,
- * through this replica or another: that request's admission reaches Redis after it. Redis's replies are read later,
- * in bulk, by the limiter's sender thread ({@link #confirm}): a thread woken for every reply cost more CPU than the
- * release itself. So a limited request costs one round trip, its admission.
+ * through this replica or another: that request's admission reaches Redis after it. Redis's reply is read here, by a
+ * thread of the channel's own, so a limited request costs one round trip, its admission.
  *
  * <p>A release that cannot be written, or whose reply never comes (the connection broke, Redis did not answer within
  * {@code redis.timeout}), goes back to the limiter ({@code unconfirmed}) to be sent again; removing a slot twice is
@@ -28,8 +28,11 @@ final class ReleaseChannel implements AutoCloseable {
     private final ReentrantLock writing = new ReentrantLock();
     /** Guarded by {@link #writing}; null until the first send, and after a failure. */
     private SendingConnection connection;
-    /** Written and not yet confirmed, in the order written: Redis answers a connection's commands in order. */
-    private final ConcurrentLinkedQueue<Sent> awaiting = new ConcurrentLinkedQueue<>();
+    /** Written and not yet answered, in the order written: Redis answers a connection's commands in order. */
+    private final LinkedBlockingQueue<Sent> awaiting = new LinkedBlockingQueue<>();
+
+    private final Thread reader;
+    private volatile boolean closed;
 
     private record Sent(SendingConnection on, RedisRateLimiter.Release release) {}
 
@@ -43,6 +46,9 @@ final class ReleaseChannel implements AutoCloseable {
         this.connect = connect;
         this.unconfirmed = unconfirmed;
         this.errors = errors;
+        // a platform thread: it blocks on Redis replies, which a virtual thread would route through the poller
+        this.reader =
+                Thread.ofPlatform().daemon().name("llmux-ratelimit-releases").start(this::readReplies);
     }
 
     /**
@@ -77,20 +83,18 @@ final class ReleaseChannel implements AutoCloseable {
         return awaiting.size();
     }
 
-    /**
-     * Reads Redis's replies to what was sent so far (they are normally in the socket's buffer already). Called by one
-     * thread at a time.
-     *
-     * @return how many were read, confirmed or refused
-     */
-    int confirm() {
-        int read = 0;
-        Sent sent;
-        while ((sent = awaiting.poll()) != null) {
-            read(sent);
-            read++;
+    private void readReplies() {
+        while (!closed || !awaiting.isEmpty()) {
+            Sent sent;
+            try {
+                sent = awaiting.poll(100, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                continue; // close() interrupts to hurry the drain along; the loop's condition decides
+            }
+            if (sent != null) {
+                read(sent);
+            }
         }
-        return read;
     }
 
     private void read(Sent sent) {
@@ -130,10 +134,15 @@ final class ReleaseChannel implements AutoCloseable {
         }
     }
 
-    /** Reads the replies still due (each bounded by {@code redis.timeout}), then closes the connection. */
+    /** Reads the replies still due (bounded by {@code redis.timeout} each), then closes the connection. */
     @Override
     public void close() {
-        confirm();
+        closed = true;
+        try {
+            reader.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         writing.lock();
         try {
             close(connection);
