@@ -2,12 +2,10 @@ package io.llmux.ratelimit;
 
 import io.llmux.config.RedisConfig;
 import io.llmux.redis.RedisErrors;
-import io.llmux.redis.SendingConnection;
 import io.llmux.telemetry.Log;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Supplier;
 
 /**
  * Shared rate limits that act on {@code redis.on_error} when Redis fails. Fail-open: the admission is answered by this
@@ -22,25 +20,17 @@ public final class FallbackRateLimiter implements RateLimiter, AutoCloseable {
     private final LocalRateLimiter local;
     private final RedisConfig.OnError onError;
     private final RedisErrors errors;
-    private final ReleaseChannel releases;
     private final Thread sender;
     private volatile boolean closed;
 
-    /** @param connect opens the connection freed parallel slots are written to ({@link ReleaseChannel}) */
     public FallbackRateLimiter(
-            RedisRateLimiter shared,
-            LocalRateLimiter local,
-            RedisConfig.OnError onError,
-            Clock clock,
-            Log log,
-            Supplier<SendingConnection> connect) {
+            RedisRateLimiter shared, LocalRateLimiter local, RedisConfig.OnError onError, Clock clock, Log log) {
         this.shared = shared;
         this.local = local;
         this.onError = onError;
         this.errors = onError == RedisConfig.OnError.FAIL_CLOSED
                 ? new RedisErrors(clock, log, "rate limits are", "refusing every request (redis.on_error: fail_closed)")
                 : new RedisErrors(clock, log, "rate limits are");
-        this.releases = new ReleaseChannel(connect, shared::keep, errors);
         // a platform thread: it blocks on Redis replies, which a virtual thread would route through the poller
         this.sender =
                 Thread.ofPlatform().daemon().name("llmux-ratelimit-settlements").start(this::sendSettlements);
@@ -48,7 +38,7 @@ public final class FallbackRateLimiter implements RateLimiter, AutoCloseable {
 
     /**
      * Sends the held-back token corrections every {@link RedisRateLimiter#FLUSH_EVERY}, and the freed parallel slots
-     * Redis has not confirmed, while Redis answers.
+     * whose own send failed, while Redis answers.
      */
     private void sendSettlements() {
         long every = RedisRateLimiter.FLUSH_EVERY.toNanos();
@@ -90,7 +80,6 @@ public final class FallbackRateLimiter implements RateLimiter, AutoCloseable {
     /** Sends what releases and corrections are left, and stops. */
     @Override
     public void close() {
-        releases.close(); // what it could not confirm is left to the sender's last round
         closed = true;
         LockSupport.unpark(sender);
         try {
@@ -126,11 +115,11 @@ public final class FallbackRateLimiter implements RateLimiter, AutoCloseable {
     }
 
     /**
-     * A shared admission is settled in Redis: its token correction is held back; its freed slots are written to Redis
-     * here, before the answer's last byte (the settlement is called then), without waiting for the reply: a client
-     * that sends its next request the moment it has the answer must find its slot free in Redis, whichever replica
-     * it calls. Right after a failure they are only kept, as is a release that cannot be written: it rides on this
-     * replica's admissions and is sent again by the sender thread; meanwhile its lease still bounds it.
+     * A shared admission is settled in Redis even right after a failure: Redis may be back, and until it is told,
+     * the admission holds its parallel slots until their leases lapse. Its token correction is held back; its freed
+     * slots are sent here, before the answer's last byte (the settlement is called then): a client that sends its
+     * next request the moment it has the answer must find its slot free in Redis, whichever replica it calls. A send
+     * that fails keeps them, to ride on this replica's admissions and be sent again by the sender thread.
      */
     @Override
     public void settle(Admission admission, long actualTokens) {
@@ -139,11 +128,14 @@ public final class FallbackRateLimiter implements RateLimiter, AutoCloseable {
             return;
         }
         try {
-            if (shared.send(admission, actualTokens, r -> errors.worthTrying() && releases.send(r))) {
+            if (shared.send(admission, actualTokens)) {
                 errors.answered();
+                return;
             }
         } catch (RuntimeException e) {
             errors.failed("settle", e); // its slots lapse with their leases; the estimate stands for the tokens
+            return;
         }
+        sendReleases();
     }
 }

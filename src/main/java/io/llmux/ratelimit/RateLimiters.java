@@ -24,13 +24,7 @@ public final class RateLimiters {
         }
         RedisClient client = RedisClients.create(redis);
         return new Owned(
-                new FallbackRateLimiter(
-                        new RedisRateLimiter(client, true),
-                        local,
-                        redis.onError(),
-                        clock,
-                        log,
-                        () -> RedisClients.connect(redis)),
+                new FallbackRateLimiter(new RedisRateLimiter(client, true), local, redis.onError(), clock, log),
                 client);
     }
 

@@ -22,10 +22,9 @@ import redis.clients.jedis.RedisClient;
  * other correction of the moment in one script by {@link #flush} (run every {@link #FLUSH_EVERY} by
  * {@link FallbackRateLimiter}), so a tpm window shows real usage that much later. Freeing a parallel slot cannot wait
  * that long: a client that sends its next request the moment it has an answer must find its slot free, on any replica.
- * So {@link FallbackRateLimiter} writes a release to Redis at once, before the answer's last byte, without waiting for
- * the reply ({@link ReleaseChannel}). A release that could not be written, or that Redis did not confirm, is kept: it
- * rides on each of this replica's admissions, ahead of the admission in the same script, and the limiter's sender
- * thread sends it again ({@link #sendReleases}). Removing a slot twice is harmless.
+ * So {@link FallbackRateLimiter} sends a release at once ({@link #sendReleases}), before the answer's last byte. Until
+ * Redis has confirmed it (the send failed), it also rides on each of this replica's admissions, ahead of the
+ * admission in the same script, and the limiter's sender thread sends it again. Removing a slot twice is harmless.
  *
  * <p>A parallel slot is a lease, a member of the limit's sorted set scored by when it lapses, rather than a counter: a
  * replica that dies between admit and settle would otherwise hold its slots for good. Lapsed leases are dropped by
@@ -57,12 +56,7 @@ public final class RedisRateLimiter implements RateLimiter {
     private record Correction(List<String> keys, long second, long delta) {}
 
     /** A parallel slot to free: the limit's sorted set and the admission's member in it. */
-    record Release(String key, String member) {}
-
-    /** Sends a freed slot ahead of {@link #sendReleases}, without waiting for Redis; false when it could not. */
-    interface ReleaseSender {
-        boolean send(Release release);
-    }
+    private record Release(String key, String member) {}
 
     /**
      * Releases carried by one admission at most: they are normally a handful (the sender confirms them within a round
@@ -141,15 +135,14 @@ public final class RedisRateLimiter implements RateLimiter {
 
     @Override
     public void settle(Admission admission, long actualTokens) {
-        send(admission, actualTokens, release -> false);
+        send(admission, actualTokens);
     }
 
     /**
-     * {@link #settle}, saying whether Redis was asked and waited for: a correction held back, a release sent ahead,
-     * or a settlement with nothing to do, tells nothing about whether Redis answers. When corrections are held back,
-     * each freed slot goes to {@code ahead} first, and is kept for {@link #sendReleases} only when it could not go.
+     * {@link #settle}, saying whether Redis was asked: a correction held back, or a settlement with nothing to do,
+     * tells nothing about whether Redis answers.
      */
-    boolean send(Admission admission, long actualTokens, ReleaseSender ahead) {
+    boolean send(Admission admission, long actualTokens) {
         List<Limit> limits = admission.limits();
         long delta = Math.max(0, actualTokens) - admission.estimatedTokens();
         boolean parallel = limits.stream().anyMatch(l -> l.kind() == Limit.Kind.PARALLEL);
@@ -162,11 +155,8 @@ public final class RedisRateLimiter implements RateLimiter {
                 corrections.add(new Correction(tpm, admission.second(), delta));
             }
             for (Limit limit : limits) {
-                if (limit.kind() == Limit.Kind.PARALLEL) {
-                    Release release = new Release(keys.of(limit), admission.id());
-                    if (!ahead.send(release)) {
-                        keep(release);
-                    }
+                if (limit.kind() == Limit.Kind.PARALLEL && releases.size() < RELEASES_MAX) {
+                    releases.add(new Release(keys.of(limit), admission.id()));
                 }
             }
             return false;
@@ -206,13 +196,6 @@ public final class RedisRateLimiter implements RateLimiter {
             RedisRateLimiterScripts.CORRECT.run(redis, names, args);
         }
         return sent;
-    }
-
-    /** Keeps a freed slot Redis has not confirmed, for {@link #sendReleases} and to ride on admissions. */
-    void keep(Release release) {
-        if (releases.size() < RELEASES_MAX) {
-            releases.add(release);
-        }
     }
 
     /** Whether slots freed here wait for {@link #sendReleases}. */

@@ -6,7 +6,6 @@ import java.time.Duration;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.SslOptions;
 
@@ -25,36 +24,7 @@ public final class RedisClients {
 
     public static RedisClient create(RedisConfig config) {
         Target t = target(config);
-        int timeout = timeoutMillis(config);
-        ConnectionPoolConfig pool = new ConnectionPoolConfig();
-        pool.setMaxTotal(MAX_CONNECTIONS);
-        pool.setMaxIdle(MAX_CONNECTIONS);
-        pool.setMinIdle(0);
-        pool.setMaxWait(Duration.ofMillis(timeout)); // the default waits forever for a free connection
-        pool.setJmxEnabled(false);
-        return RedisClient.builder()
-                .hostAndPort(t.host(), t.port())
-                .clientConfig(clientConfig(t, timeout))
-                .poolConfig(pool)
-                .build();
-    }
-
-    /**
-     * Opens a connection of its own, outside any pool, with the same address, credentials, database and timeouts
-     * as {@link #create}'s: for a caller that sends on it without waiting for the replies.
-     *
-     * @throws redis.clients.jedis.exceptions.JedisException when Redis cannot be reached or refuses the credentials
-     */
-    public static SendingConnection connect(RedisConfig config) {
-        Target t = target(config);
-        return new SendingConnection(new HostAndPort(t.host(), t.port()), clientConfig(t, timeoutMillis(config)));
-    }
-
-    private static int timeoutMillis(RedisConfig config) {
-        return (int) Math.min(Integer.MAX_VALUE, config.timeout().toMillis());
-    }
-
-    private static DefaultJedisClientConfig clientConfig(Target t, int timeout) {
+        int timeout = (int) Math.min(Integer.MAX_VALUE, config.timeout().toMillis());
         DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(timeout)
                 .socketTimeoutMillis(timeout)
@@ -67,7 +37,17 @@ public final class RedisClients {
         if (!t.password().isEmpty()) {
             client.user(t.user().isEmpty() ? null : t.user()).password(t.password());
         }
-        return client.build();
+        ConnectionPoolConfig pool = new ConnectionPoolConfig();
+        pool.setMaxTotal(MAX_CONNECTIONS);
+        pool.setMaxIdle(MAX_CONNECTIONS);
+        pool.setMinIdle(0);
+        pool.setMaxWait(Duration.ofMillis(timeout)); // the default waits forever for a free connection
+        pool.setJmxEnabled(false);
+        return RedisClient.builder()
+                .hostAndPort(t.host(), t.port())
+                .clientConfig(client.build())
+                .poolConfig(pool)
+                .build();
     }
 
     /** Where to connect and as whom, from {@code addr} and the section's password and db. */

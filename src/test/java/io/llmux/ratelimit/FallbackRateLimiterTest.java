@@ -57,11 +57,9 @@ class FallbackRateLimiterTest {
         try (ServerSocket s = new ServerSocket(0)) {
             closedPort = s.getLocalPort();
         }
-        RedisConfig config = new RedisConfig("127.0.0.1:" + closedPort, "", 0, Duration.ofMillis(300), onError);
-        down = RedisClients.create(config);
+        down = RedisClients.create(new RedisConfig("127.0.0.1:" + closedPort, "", 0, Duration.ofMillis(300), onError));
         shared = new RedisRateLimiter(down, true);
-        made = new FallbackRateLimiter(
-                shared, new LocalRateLimiter(clock), onError, clock, log, () -> RedisClients.connect(config));
+        made = new FallbackRateLimiter(shared, new LocalRateLimiter(clock), onError, clock, log);
         return made;
     }
 

@@ -7,8 +7,6 @@ import io.llmux.config.LoggingConfig;
 import io.llmux.config.RedisConfig;
 import io.llmux.ratelimit.Limit.Kind;
 import io.llmux.redis.RedisClients;
-import io.llmux.redis.RedisErrors;
-import io.llmux.redis.SendingConnection;
 import io.llmux.telemetry.Log;
 import io.llmux.telemetry.LogSink;
 import io.llmux.testing.Services;
@@ -22,11 +20,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.CommandArguments;
-import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
@@ -203,65 +198,18 @@ class RedisRateLimiterIT extends RateLimiterContract {
                 new LocalRateLimiter(clock),
                 RedisConfig.OnError.FAIL_OPEN,
                 clock,
-                new Log(sink, LoggingConfig.Level.INFO, clock::millis),
-                () -> RedisClients.connect(config))) {
-            for (int i = 0; i < 200; i++) {
-                replica.settle(replica.admit(List.of(parallel), 0), 0);
+                new Log(sink, LoggingConfig.Level.INFO, clock::millis))) {
+            replica.settle(replica.admit(List.of(parallel), 0), 0);
 
-                assertThat(deferring.releasesPending())
-                        .as("written to Redis before the settlement returned, so before the answer's last byte")
-                        .isFalse();
-                limiter.settle(limiter.admit(List.of(parallel), 0), 0); // refused if the slot were still taken
-            }
+            assertThat(deferring.releasesPending())
+                    .as("sent and confirmed before the settlement returned, so before the answer's last byte")
+                    .isFalse();
+            assertThat(limiter.admit(List.of(parallel), 0))
+                    .as("another replica finds the slot free at once")
+                    .isNotNull();
             assertThat(replica.redisErrors()).isZero();
         } finally {
             sink.close();
-        }
-    }
-
-    @Test
-    void aReleaseWhoseConnectionBreaksBeforeRedisConfirmsItIsKeptAndSentAgain() throws Exception {
-        Limit parallel = key(Kind.PARALLEL, 1);
-        RedisRateLimiter deferring = deferring();
-        ByteArrayOutputStream logged = new ByteArrayOutputStream();
-        LogSink sink = new LogSink(logged, () -> false);
-        List<Long> opened = new CopyOnWriteArrayList<>();
-        try (FallbackRateLimiter replica = new FallbackRateLimiter(
-                deferring,
-                new LocalRateLimiter(clock),
-                RedisConfig.OnError.FAIL_OPEN,
-                clock,
-                new Log(sink, LoggingConfig.Level.INFO, clock::millis),
-                () -> {
-                    SendingConnection c = RedisClients.connect(config);
-                    opened.add((Long) c.executeCommand(new CommandArguments(Protocol.Command.CLIENT).add("ID")));
-                    return c;
-                })) {
-            replica.settle(replica.admit(List.of(parallel), 0), 0); // opens the channel's connection
-            Admission held = replica.admit(List.of(parallel), 0);
-            redis.sendCommand(
-                    Protocol.Command.CLIENT, "KILL", "ID", opened.getFirst().toString());
-
-            replica.settle(held, 0); // written into a socket Redis has closed, or refused outright
-
-            awaitTrue(() -> replica.redisErrors() > 0);
-            clock.advance(Duration.ofMillis(RedisErrors.RETRY_AFTER_MILLIS)); // Redis is tried again
-            awaitTrue(() -> !redis.exists(prefix + "{r}:parallel:k1"));
-            assertThat(redis.exists(prefix + "{r}:parallel:k1"))
-                    .as("the release reached Redis after all, sent again by the sender thread")
-                    .isFalse();
-            replica.settle(replica.admit(List.of(parallel), 0), 0);
-            assertThat(opened).as("a new connection replaced the broken one").hasSize(2);
-            assertThat(redis.exists(prefix + "{r}:parallel:k1")).isFalse();
-        } finally {
-            sink.close();
-        }
-    }
-
-    private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
         }
     }
 
