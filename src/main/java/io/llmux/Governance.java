@@ -10,6 +10,7 @@ import io.llmux.config.Config;
 import io.llmux.ratelimit.RateLimiter;
 import io.llmux.ratelimit.RateLimiters;
 import io.llmux.redis.RedisClients;
+import io.llmux.spend.IdlePriority;
 import io.llmux.spend.SpendAccounting;
 import io.llmux.spend.SpendLogWriter;
 import io.llmux.store.Database;
@@ -101,8 +102,12 @@ final class Governance implements AutoCloseable {
                 Executors.newVirtualThreadPerTaskExecutor(),
                 System::nanoTime);
         Path spillDir = spillDir(config, workingDir);
-        SpendLogWriter writer =
-                new SpendLogWriter(stores.spendLogs()::write, spillDir, SpendLogWriter.Settings.defaults(), log);
+        SpendLogWriter writer = new SpendLogWriter(
+                stores.spendLogs()::write,
+                spillDir,
+                SpendLogWriter.Settings.defaults(),
+                log,
+                IdlePriority.of(db.writeHelperThreads(), log));
         // with Redis, a change made through one replica reaches every replica's cache at once
         KeyInvalidation invalidation = config.redis().configured()
                 ? new RedisKeyInvalidation(keys, RedisClients.create(config.redis()), log)

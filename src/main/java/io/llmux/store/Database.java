@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.List;
 import javax.sql.DataSource;
 
 /**
@@ -100,6 +101,14 @@ public final class Database implements AutoCloseable {
         } catch (SQLException | RuntimeException e) {
             return false;
         }
+    }
+
+    /**
+     * Threads the database runs in this process to finish the writes committed on our connections: H2 serializes
+     * and saves changed pages on two threads of its own, about a second after each commit. Empty for PostgreSQL.
+     */
+    public List<String> writeHelperThreads() {
+        return postgres() ? List.of() : List.of("H2-serialization", "H2-save");
     }
 
     /** Which database this is, for the start-up log; never the password. */

@@ -73,6 +73,42 @@ class SpendLogWriterTest {
     }
 
     @Test
+    void theQuietThreadWritesAtIdlePriorityAndABacklogIsWrittenAtNormalPriorityUntilItIsGone() {
+        IdlePriorityTest.assumeChrt();
+        SpendLogWriter w = writer(settings(10_000, 1 << 20), IdlePriority.of(List.of(), log));
+        String quiet = "llmux-spend-writer policy " + IdlePriority.SCHED_IDLE;
+        String catchUp = "llmux-spend-catch-up policy 0"; // SCHED_OTHER
+
+        w.record(row("trickle", 0.001));
+        await(() -> db.rows.size() == 1, "a trickle stored");
+        assertThat(db.writtenBy).containsOnly(quiet);
+
+        // the quiet thread is held in a write while a backlog builds, as when it gets no CPU on a saturated core
+        db.gate = new java.util.concurrent.CountDownLatch(1);
+        db.writtenBy.clear();
+        w.record(row("held", 0.001));
+        await(() -> db.entered.get() == 2, "the quiet thread is in its write");
+        for (int i = 0; i < 3_000; i++) {
+            w.record(row("r" + i, 0.001));
+        }
+        db.gate.countDown();
+        await(() -> db.rows.size() == 3_002, "the backlog stored");
+        assertThat(db.writtenBy.get(0))
+                .as("the batch in hand is finished by its thread")
+                .isEqualTo(quiet);
+        assertThat(db.writtenBy.subList(1, db.writtenBy.size()))
+                .as("the backlog, written at normal priority")
+                .isNotEmpty()
+                .containsOnly(catchUp);
+
+        db.writtenBy.clear();
+        w.record(row("late", 0.001));
+        await(() -> db.rows.size() == 3_003, "the next trickle stored");
+        assertThat(db.writtenBy).as("the quiet thread has its turn back").containsOnly(quiet);
+        assertThat(db.duplicateWrites.get()).isZero();
+    }
+
+    @Test
     void whileTheDatabaseIsAwayRowsAreKeptAndStoredOnceItIsBack() {
         db.failing = true;
         SpendLogWriter w = writer(settings(10_000, 1 << 20));
@@ -215,8 +251,15 @@ class SpendLogWriterTest {
         return w;
     }
 
+    private SpendLogWriter writer(SpendLogWriter.Settings settings, IdlePriority priority) {
+        SpendLogWriter w = new SpendLogWriter(db, dir, settings, log, priority);
+        writers.add(w);
+        return w;
+    }
+
     private static SpendLogWriter.Settings settings(int queueRows, long spillBytes) {
-        return new SpendLogWriter.Settings(queueRows, spillBytes, 500, Duration.ofMillis(20), Duration.ofMillis(50));
+        return new SpendLogWriter.Settings(
+                queueRows, spillBytes, 500, Duration.ofMillis(20), Duration.ofMillis(50), 2_000);
     }
 
     private List<Path> spillFiles() {
@@ -277,9 +320,16 @@ class SpendLogWriterTest {
         final List<Boolean> catchingUp = new java.util.concurrent.CopyOnWriteArrayList<>();
         /** When set, writes wait for it: rows then pile up behind the batch in hand. */
         volatile java.util.concurrent.CountDownLatch gate;
+        /** Writes begun, counted before the gate. */
+        final AtomicInteger entered = new AtomicInteger();
+        /** Per batch written: the writing thread's name and its Linux scheduling policy. */
+        final List<String> writtenBy = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         @Override
         public int write(List<SpendLogRow> batch, boolean catchingUp) throws Exception {
+            entered.incrementAndGet();
+            writtenBy.add(Thread.currentThread().getName() + " policy "
+                    + IdlePriority.policyOf(IdlePriority.currentThreadId()));
             java.util.concurrent.CountDownLatch g = gate;
             if (g != null) {
                 g.await();
