@@ -90,8 +90,13 @@ public final class IdlePriority {
         try {
             String stat = Files.readString(PROC_TASKS.resolve(tid).resolve("stat"), StandardCharsets.US_ASCII);
             // the name, in parentheses, may hold spaces; the fields after it are space separated from field 3 on
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-            return Integer.parseInt(fields[41 - 3]);
+            int start = stat.lastIndexOf(')') + 2;
+            for (int field = 3; field < 41; field++) {
+                start = stat.indexOf(' ', start) + 1;
+            }
+            int end = stat.indexOf(' ', start);
+            return Integer.parseInt(
+                    stat.substring(start, end < 0 ? stat.length() : end).strip());
         } catch (IOException | RuntimeException e) {
             return -1;
         }
