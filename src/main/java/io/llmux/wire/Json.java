@@ -2,6 +2,7 @@ package io.llmux.wire;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
@@ -18,6 +19,9 @@ public final class Json {
                     .maxNestingDepth(200)
                     .maxStringLength(Integer.MAX_VALUE)
                     .build())
+            // Jackson's default pool keeps buffers per thread, and a virtual thread lives for one request: every
+            // parser and generator then allocated its ~12 KB of buffers afresh. A shared pool hands them on.
+            .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
             .build();
 
     public static final ObjectMapper MAPPER = JsonMapper.builder(FACTORY)
