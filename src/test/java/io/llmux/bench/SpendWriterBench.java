@@ -2,6 +2,7 @@ package io.llmux.bench;
 
 import io.llmux.config.DatabaseConfig;
 import io.llmux.config.LoggingConfig;
+import io.llmux.spend.IdlePriority;
 import io.llmux.spend.SpendLogWriter;
 import io.llmux.store.Database;
 import io.llmux.store.Migrations;
@@ -72,7 +73,8 @@ public final class SpendWriterBench {
                     stores.spendLogs()::write,
                     workDir.resolve("spill-" + label),
                     SpendLogWriter.Settings.defaults(),
-                    log);
+                    log,
+                    IdlePriority.of(db.writeHelperThreads(), log)); // as the gateway wires it
             String key = "k".repeat(64);
             long start = System.nanoTime();
             for (int i = 0; i < rows; i++) {
