@@ -100,11 +100,14 @@ public final class SpendLogWriter implements AutoCloseable {
     public void record(SpendLogRow row) {
         if (!draining && queue.offer(row)) {
             int size = queue.size();
-            if (size == settings.batchRows()) {
+            if (size >= settings.catchUpRows()) {
+                // at or past the mark, not on it: concurrent offers can step over any one size
+                if (!behind) {
+                    behind = true;
+                    LockSupport.unpark(catchUp);
+                }
+            } else if (size == settings.batchRows()) {
                 LockSupport.unpark(behind ? catchUp : quiet);
-            } else if (size == settings.catchUpRows()) {
-                behind = true;
-                LockSupport.unpark(catchUp);
             }
             return;
         }
