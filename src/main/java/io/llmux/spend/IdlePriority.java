@@ -134,7 +134,7 @@ public final class IdlePriority {
         lowered.add(tid); // tried once either way: a thread chrt cannot lower is not tried again
         boolean idle = policyOf(tid) == SCHED_IDLE;
         if (!idle) {
-            log.info("spend writer thread keeps normal CPU priority: chrt --idle did not take", "tid", tid);
+            log.info("a thread doing spend writes keeps normal CPU priority: chrt --idle did not take", "tid", tid);
         }
         return idle;
     }
