@@ -24,6 +24,8 @@ public final class Database implements AutoCloseable {
     private static final int PING_TIMEOUT_SECONDS = 1;
     /** PostgreSQL only: a statement stuck on a half-dead server fails after this instead of holding its thread. */
     private static final int SOCKET_TIMEOUT_SECONDS = 30;
+    /** H2's page cache, in KB: see {@link #h2Url}. */
+    static final int H2_CACHE_KB = 4 * 1024;
 
     private final HikariDataSource pool;
     private final DatabaseConfig.Type type;
@@ -175,10 +177,18 @@ public final class Database implements AutoCloseable {
      * H2 in PostgreSQL mode, so one dialect serves both. {@code DB_CLOSE_ON_EXIT=FALSE}: H2's own shutdown hook would
      * otherwise close the file while the gateway's drain is still writing the last spend logs on SIGTERM; the pool's
      * {@link #close} closes it instead.
+     *
+     * <p>{@code CACHE_SIZE} (KB): H2 puts every page it writes into its page cache, so under a steady flow of spend
+     * rows the cache holds the newest of them, and with the default 16 MB they stay reachable through a dozen young
+     * collections: each one copies them again, and then they fill the old generation. At 1,850 requests a second
+     * (c=100, one CPU, serial collector) young pauses took 14.7 ms on average with the default and 10.9 ms with a
+     * 2 MB cache, and the old generation held 190 MB against 107 MB after the same load. The gateway reads little
+     * from H2 (key lookups are cached), so 4 MB is plenty.
      */
     static String h2Url(Path file) {
         return "jdbc:h2:file:" + file
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE";
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE"
+                + ";CACHE_SIZE=" + H2_CACHE_KB;
     }
 
     static String postgresUrl(DatabaseConfig config) {

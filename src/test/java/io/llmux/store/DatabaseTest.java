@@ -66,7 +66,26 @@ class DatabaseTest {
         assertThat(file).isEqualTo(dir.resolve("data/llmux").toAbsolutePath());
         assertThat(Database.h2Url(file))
                 .isEqualTo("jdbc:h2:file:" + file
-                        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE");
+                        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE"
+                        + ";CACHE_SIZE=4096");
+    }
+
+    @Test
+    void anEmbeddedDatabaseKeepsASmallPageCache() {
+        DatabaseConfig config = new DatabaseConfig(
+                DatabaseConfig.Type.EMBEDDED, "data/llmux", "localhost", 5432, "llmux", "", "llmux", "disable", 2);
+
+        try (Database db = Database.open(config, dir)) {
+            String megabytes = db.transaction("read the cache size", c -> {
+                try (var st = c.createStatement();
+                        var rs = st.executeQuery("SELECT setting_value FROM information_schema.settings"
+                                + " WHERE setting_name = 'info.CACHE_MAX_SIZE'")) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            });
+            // H2's default would be 16 (MB); the spend log's fresh pages would then outlive a dozen young collections
+            assertThat(megabytes).isEqualTo("4");
+        }
     }
 
     @Test
