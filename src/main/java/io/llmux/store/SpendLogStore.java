@@ -1,10 +1,13 @@
 package io.llmux.store;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -16,17 +19,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * {@code llmux_spend_logs}, and the spend it charges to keys, users, teams and organizations. A batch is written in
  * one transaction that inserts the rows not stored yet (by request id) and adds exactly their spend to the
  * entities, so a batch retried after an outage, or written by two writers at once, charges each request once.
+ *
+ * <p>The same transaction records each new combination of key, user and team in {@code llmux_spend_log_owners},
+ * through which {@link #logs} filters by user or team (see {@code V2__spend_log_owners.sql}).
  */
 public final class SpendLogStore {
     /** Rows per JDBC batch on H2: about 50 µs of this thread's CPU each. */
     static final int H2_CHUNK_ROWS = 4;
 
     static final String TABLE = "llmux_spend_logs";
+    static final String OWNERS = "llmux_spend_log_owners";
+    /** How {@link #OWNERS} stores a row without a key hash, or without a user or team. */
+    static final String NONE = "";
+
     private static final String COLUMNS = "request_id, api_key, key_alias, user_id, team_id, organization_id, model,"
             + " model_group, deployment, provider, prompt_tokens, completion_tokens, total_tokens, spend, cache_hit,"
             + " status, start_time, end_time";
@@ -35,9 +46,43 @@ public final class SpendLogStore {
     private final Database db;
     private final Clock clock;
 
+    /**
+     * Owners committed lately, so that a batch writes only combinations it has not seen: a gateway's spend comes from
+     * a few keys, and without this every batch would try them all again. Bounded, and forgetting is harmless (the
+     * insert is {@code ON CONFLICT DO NOTHING}); entries expire so that owners deleted by hand come back.
+     */
+    private final Cache<Owner, Boolean> knownOwners = Caffeine.newBuilder()
+            .maximumSize(10_000)
+            .expireAfterWrite(Duration.ofMinutes(10))
+            .executor(Runnable::run)
+            .build();
+
     public SpendLogStore(Database db, Clock clock) {
         this.db = db;
         this.clock = clock;
+    }
+
+    /** One row of {@link #OWNERS}: absent values as {@link #NONE}. */
+    record Owner(String apiKey, String userId, String teamId) implements Comparable<Owner> {
+        private static final Comparator<Owner> ORDER =
+                Comparator.comparing(Owner::apiKey).thenComparing(Owner::userId).thenComparing(Owner::teamId);
+
+        /** The owner to record for {@code row}; null when it has neither user nor team (no filter can find it). */
+        static Owner of(SpendLogRow row) {
+            if (row.userId() == null && row.teamId() == null) {
+                return null;
+            }
+            return new Owner(orNone(row.apiKey()), orNone(row.userId()), orNone(row.teamId()));
+        }
+
+        private static String orNone(String value) {
+            return value == null ? NONE : value;
+        }
+
+        @Override
+        public int compareTo(Owner other) {
+            return ORDER.compare(this, other);
+        }
     }
 
     /** What spend totals are grouped by, and the column that holds it. */
@@ -107,12 +152,45 @@ public final class SpendLogStore {
             order.add(i);
         }
         order.sort(Comparator.comparing(i -> rows.get(i).requestId()));
-        return db.transaction("write spend logs", c -> {
+        List<Owner> owners = unknownOwners(rows);
+        int[] stored = db.transaction("write spend logs", c -> {
+            recordOwners(c, owners);
             int[] counts =
                     db.postgres() ? insertReturning(c, rows, order, now) : insertEach(c, rows, order, now, !catchingUp);
             charge(c, rows, counts);
             return counts;
         });
+        // only once committed: a batch rolled back must write its owners again when it is retried
+        for (Owner o : owners) {
+            knownOwners.put(o, Boolean.TRUE);
+        }
+        return stored;
+    }
+
+    /** The batch's owners not known to be stored, in one order for every writer (their locks, like the rows'). */
+    private List<Owner> unknownOwners(List<SpendLogRow> rows) {
+        TreeSet<Owner> out = new TreeSet<>();
+        for (SpendLogRow r : rows) {
+            Owner o = Owner.of(r);
+            if (o != null && knownOwners.getIfPresent(o) == null) {
+                out.add(o);
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
+    private static void recordOwners(Connection c, List<Owner> owners) throws SQLException {
+        if (owners.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO " + OWNERS + " (api_key, user_id, team_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+            for (Owner o : owners) {
+                new Sql.Params(ps).text(o.apiKey()).text(o.userId()).text(o.teamId());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
     }
 
     /**
@@ -194,20 +272,51 @@ public final class SpendLogStore {
 
     /** Rows matching the filter, newest first. */
     public List<SpendLogRow> logs(Filter f) {
-        StringBuilder where = new StringBuilder(" WHERE 1 = 1");
-        List<Object> args = new ArrayList<>();
-        eq(where, args, "api_key", f.apiKey());
-        eq(where, args, "user_id", f.userId());
-        eq(where, args, "team_id", f.teamId());
-        eq(where, args, "request_id", f.requestId());
-        range(where, args, f.start(), f.end());
         return db.withConnection("read spend logs", c -> {
+            StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+            List<Object> args = new ArrayList<>();
+            eq(where, args, "api_key", f.apiKey());
+            if (f.userId() != null || f.teamId() != null) {
+                ownedBy(c, where, args, f.userId(), f.teamId());
+            }
+            eq(where, args, "request_id", f.requestId());
+            range(where, args, f.start(), f.end());
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM " + TABLE + where
                     + " ORDER BY start_time DESC, request_id FETCH FIRST ? ROWS ONLY")) {
                 bindAll(ps, args).bigint((long) f.limit());
                 return Sql.all(ps, SpendLogStore::row);
             }
         });
+    }
+
+    /**
+     * The user and team filters: to the keys that user or team owned ({@link #OWNERS}) and through the api_key index
+     * to their rows, which are then filtered on their own columns. A key's team can change; its rows keep the team
+     * they were charged to, and the owners hold every combination, so each filter finds exactly its rows.
+     */
+    private static void ownedBy(Connection c, StringBuilder where, List<Object> args, String userId, String teamId)
+            throws SQLException {
+        StringBuilder owners = new StringBuilder(" FROM " + OWNERS + " WHERE 1 = 1");
+        List<Object> ownerArgs = new ArrayList<>();
+        eq(owners, ownerArgs, "user_id", userId);
+        eq(owners, ownerArgs, "team_id", teamId);
+        boolean keyless;
+        // TRIM: api_key is CHAR(64), which pads the empty string in one database and not in the other
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT 1" + owners + " AND TRIM(api_key) = '' FETCH FIRST 1 ROWS ONLY")) {
+            bindAll(ps, ownerArgs);
+            try (ResultSet rs = ps.executeQuery()) {
+                keyless = rs.next();
+            }
+        }
+        where.append(" AND (api_key IN (SELECT api_key").append(owners).append(')');
+        args.addAll(ownerArgs);
+        if (keyless) {
+            where.append(" OR api_key IS NULL"); // rows without a key hash (the gateway gives them no user or team)
+        }
+        where.append(')');
+        eq(where, args, "user_id", userId);
+        eq(where, args, "team_id", teamId);
     }
 
     /**

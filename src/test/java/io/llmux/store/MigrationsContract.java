@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.llmux.config.DatabaseConfig;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -26,19 +28,22 @@ abstract class MigrationsContract extends DatabaseContract {
             "llmux_users",
             "llmux_team_members",
             "llmux_keys",
-            "llmux_spend_logs");
+            "llmux_spend_logs",
+            "llmux_spend_log_owners");
+    private static final String[] ALL = {"V1__init.sql", "V2__spend_log_owners.sql"};
+    private static final String[] ALL_VERSIONS = {"1 V1__init.sql", "2 V2__spend_log_owners.sql"};
 
     @Test
     void anEmptyDatabaseGetsEveryMigrationOnceAndASecondRunAppliesNothing() throws SQLException {
         try (Database fresh = Database.open(databases.fresh(), databases.workDir())) {
-            assertThat(Migrations.apply(fresh)).containsExactly("V1__init.sql");
+            assertThat(Migrations.apply(fresh)).containsExactly(ALL);
 
-            assertThat(versions(fresh)).containsExactly("1 V1__init.sql");
+            assertThat(versions(fresh)).containsExactly(ALL_VERSIONS);
             for (String table : TABLES) {
                 assertThat(count(fresh, table)).as(table).isZero();
             }
             assertThat(Migrations.apply(fresh)).isEmpty();
-            assertThat(versions(fresh)).containsExactly("1 V1__init.sql");
+            assertThat(versions(fresh)).containsExactly(ALL_VERSIONS);
         }
     }
 
@@ -67,8 +72,8 @@ abstract class MigrationsContract extends DatabaseContract {
                 applied.addAll(run.get(60, TimeUnit.SECONDS)); // each instance succeeded
             }
 
-            assertThat(applied).containsExactly("V1__init.sql");
-            assertThat(versions(dbs.get(0))).containsExactly("1 V1__init.sql");
+            assertThat(applied).containsExactly(ALL);
+            assertThat(versions(dbs.get(0))).containsExactly(ALL_VERSIONS);
         } finally {
             pool.shutdownNow();
             dbs.forEach(Database::close);
@@ -78,23 +83,67 @@ abstract class MigrationsContract extends DatabaseContract {
     @Test
     void aFailedMigrationIsNotRecordedAndRunsAgainOnceFixed() throws SQLException {
         // on the class's migrated database: a fresh one costs PostgreSQL half a second
-        List<Migrations.Migration> v1 = Migrations.load();
+        List<Migrations.Migration> shipped = Migrations.load();
         Migrations.Migration broken = new Migrations.Migration(
-                2,
-                "V2__extra.sql",
+                99,
+                "V99__extra.sql",
                 List.of("CREATE TABLE IF NOT EXISTS llmux_extra (x INT)", "SELECT nonsense FROM nowhere"));
 
-        assertThatThrownBy(() -> Migrations.apply(db, concat(v1, broken)))
+        assertThatThrownBy(() -> Migrations.apply(db, concat(shipped, broken)))
                 .isInstanceOfSatisfying(
                         StoreException.class, e -> assertThat(e.kind()).isEqualTo(StoreException.Kind.FAILED))
-                .hasMessageContaining("apply migration V2__extra.sql");
-        assertThat(versions(db)).containsExactly("1 V1__init.sql");
+                .hasMessageContaining("apply migration V99__extra.sql");
+        assertThat(versions(db)).containsExactly(ALL_VERSIONS);
 
-        Migrations.Migration fixed =
-                new Migrations.Migration(2, "V2__extra.sql", List.of("CREATE TABLE IF NOT EXISTS llmux_extra (x INT)"));
-        assertThat(Migrations.apply(db, concat(v1, fixed))).containsExactly("V2__extra.sql");
-        assertThat(versions(db)).containsExactly("1 V1__init.sql", "2 V2__extra.sql");
+        Migrations.Migration fixed = new Migrations.Migration(
+                99, "V99__extra.sql", List.of("CREATE TABLE IF NOT EXISTS llmux_extra (x INT)"));
+        assertThat(Migrations.apply(db, concat(shipped, fixed))).containsExactly("V99__extra.sql");
+        assertThat(versions(db)).containsExactly("1 V1__init.sql", "2 V2__spend_log_owners.sql", "99 V99__extra.sql");
         assertThat(count(db, "llmux_extra")).isZero();
+    }
+
+    @Test
+    void theOwnersMigrationRecordsWhomEarlierSpendRowsWereChargedTo() throws SQLException {
+        try (Database old = Database.open(databases.fresh(), databases.workDir())) {
+            Migrations.apply(old, Migrations.load().subList(0, 1)); // as the version before it left a database
+            String keyA = "a".repeat(64);
+            try (Connection c = old.dataSource().getConnection();
+                    PreparedStatement ps = c.prepareStatement("INSERT INTO llmux_spend_logs"
+                            + " (request_id, api_key, user_id, team_id, model, status, start_time, end_time)"
+                            + " VALUES (?, ?, ?, ?, 'gpt-4o', 200, ?, ?)")) {
+                Object[][] rows = {
+                    {"r1", keyA, "alice", "team-1"},
+                    {"r2", keyA, "alice", "team-2"}, // the key moved to another team
+                    {"r3", "b".repeat(64), null, null},
+                    {"r4", null, "bob", null}, // no key hash
+                    {"r5", keyA, "alice", "team-2"}
+                };
+                for (int i = 0; i < rows.length; i++) {
+                    for (int j = 0; j < 4; j++) {
+                        ps.setString(j + 1, (String) rows[i][j]);
+                    }
+                    ps.setObject(5, Sql.ts(T0.plusSeconds(i)));
+                    ps.setObject(6, Sql.ts(T0.plusSeconds(i)));
+                    ps.executeUpdate();
+                }
+            }
+
+            assertThat(Migrations.apply(old)).containsExactly("V2__spend_log_owners.sql");
+
+            assertThat(count(old, "llmux_spend_log_owners")).isEqualTo(3);
+            SpendLogStore logs = new SpendLogStore(old, Clock.systemUTC());
+            assertThat(ids(logs, "alice", null)).containsExactly("r5", "r2", "r1");
+            assertThat(ids(logs, null, "team-1")).containsExactly("r1");
+            assertThat(ids(logs, "alice", "team-2")).containsExactly("r5", "r2");
+            assertThat(ids(logs, "bob", null)).containsExactly("r4");
+            assertThat(ids(logs, "carol", null)).isEmpty();
+        }
+    }
+
+    private static List<String> ids(SpendLogStore logs, String userId, String teamId) {
+        return logs.logs(new SpendLogStore.Filter(null, userId, teamId, null, null, null, 10)).stream()
+                .map(SpendLogRow::requestId)
+                .toList();
     }
 
     private static List<Migrations.Migration> concat(List<Migrations.Migration> a, Migrations.Migration b) {

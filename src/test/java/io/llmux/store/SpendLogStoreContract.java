@@ -1,6 +1,7 @@
 package io.llmux.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.time.Duration;
@@ -204,6 +205,57 @@ abstract class SpendLogStoreContract extends DatabaseContract {
         assertThat(spendLogs.logs(new SpendLogStore.Filter(
                         null, null, "team-1", null, T0.plusSeconds(1), T0.plus(Duration.ofHours(2)), 10)))
                 .containsExactly(late);
+    }
+
+    @Test
+    void aKeyThatMovedToAnotherTeamHasEachRowFoundUnderItsOwnTeam() {
+        SpendLogRow before = log("r1", "k1", 0.1, T0);
+        SpendLogRow after = chargedTo(log("r2", "k1", 0.1, T0.plusSeconds(60)), "alice", "team-2");
+        spendLogs.insertBatch(List.of(before));
+        spendLogs.insertBatch(List.of(after));
+
+        assertThat(spendLogs.logs(byOwner(null, "team-1"))).containsExactly(before);
+        assertThat(spendLogs.logs(byOwner(null, "team-2"))).containsExactly(after);
+        assertThat(spendLogs.logs(byOwner("alice", null))).containsExactly(after, before);
+        assertThat(spendLogs.logs(byOwner("alice", "team-2"))).containsExactly(after);
+    }
+
+    @Test
+    void aBatchRolledBackRecordsItsOwnersWhenItIsWrittenAgain() {
+        SpendLogRow row = chargedTo(log("r1", "k1", 0.1, T0), "carol", "team-3");
+        SpendLogRow tooLong = log("r".repeat(200), "k1", 0.1, T0); // request_id is VARCHAR(128)
+
+        assertThatThrownBy(() -> spendLogs.insertBatch(List.of(row, tooLong))).isInstanceOf(StoreException.class);
+        assertThat(spendLogs.logs(all())).isEmpty();
+        spendLogs.insertBatch(List.of(row));
+
+        assertThat(spendLogs.logs(byOwner("carol", null))).containsExactly(row);
+        assertThat(spendLogs.logs(byOwner(null, "team-3"))).containsExactly(row);
+    }
+
+    private static SpendLogStore.Filter byOwner(String userId, String teamId) {
+        return new SpendLogStore.Filter(null, userId, teamId, null, null, null, 10);
+    }
+
+    private static SpendLogRow chargedTo(SpendLogRow r, String userId, String teamId) {
+        return new SpendLogRow(
+                r.requestId(),
+                r.apiKey(),
+                r.keyAlias(),
+                userId,
+                teamId,
+                r.organizationId(),
+                r.model(),
+                r.modelGroup(),
+                r.deployment(),
+                r.provider(),
+                r.promptTokens(),
+                r.completionTokens(),
+                r.spend(),
+                r.cacheHit(),
+                r.status(),
+                r.startTime(),
+                r.endTime());
     }
 
     @Test
