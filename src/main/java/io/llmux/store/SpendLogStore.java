@@ -276,8 +276,8 @@ public final class SpendLogStore {
             StringBuilder where = new StringBuilder(" WHERE 1 = 1");
             List<Object> args = new ArrayList<>();
             eq(where, args, "api_key", f.apiKey());
-            if (f.userId() != null || f.teamId() != null) {
-                ownedBy(c, where, args, f.userId(), f.teamId());
+            if ((f.userId() != null || f.teamId() != null) && !ownedBy(c, where, args, f.userId(), f.teamId())) {
+                return List.of();
             }
             eq(where, args, "request_id", f.requestId());
             range(where, args, f.start(), f.end());
@@ -290,33 +290,48 @@ public final class SpendLogStore {
     }
 
     /**
-     * The user and team filters: to the keys that user or team owned ({@link #OWNERS}) and through the api_key index
-     * to their rows, which are then filtered on their own columns. A key's team can change; its rows keep the team
-     * they were charged to, and the owners hold every combination, so each filter finds exactly its rows.
+     * The user and team filters: first the keys that user or team owned ({@link #OWNERS}), then their rows through the
+     * api_key index, filtered on the rows' own columns. A key's team can change; its rows keep the team they were
+     * charged to, and the owners hold every combination, so each filter finds exactly its rows. The keys go in as one
+     * array rather than a subquery: given the list, both databases pick the index (PostgreSQL chose a hash join over
+     * the whole table for the subquery).
+     *
+     * @return false when no key was ever charged to them: then no row matches
      */
-    private static void ownedBy(Connection c, StringBuilder where, List<Object> args, String userId, String teamId)
+    private boolean ownedBy(Connection c, StringBuilder where, List<Object> args, String userId, String teamId)
             throws SQLException {
-        StringBuilder owners = new StringBuilder(" FROM " + OWNERS + " WHERE 1 = 1");
+        StringBuilder owners = new StringBuilder("SELECT DISTINCT api_key FROM " + OWNERS + " WHERE 1 = 1");
         List<Object> ownerArgs = new ArrayList<>();
         eq(owners, ownerArgs, "user_id", userId);
         eq(owners, ownerArgs, "team_id", teamId);
-        boolean keyless;
-        // TRIM: api_key is CHAR(64), which pads the empty string in one database and not in the other
-        try (PreparedStatement ps =
-                c.prepareStatement("SELECT 1" + owners + " AND TRIM(api_key) = '' FETCH FIRST 1 ROWS ONLY")) {
+        List<String> keys = new ArrayList<>();
+        boolean keyless = false;
+        try (PreparedStatement ps = c.prepareStatement(owners.toString())) {
             bindAll(ps, ownerArgs);
             try (ResultSet rs = ps.executeQuery()) {
-                keyless = rs.next();
+                while (rs.next()) {
+                    String key = rs.getString(1);
+                    if (key.isBlank()) { // NONE, padded by CHAR(64) in one database and not in the other
+                        keyless = true;
+                    } else {
+                        keys.add(key);
+                    }
+                }
             }
         }
-        where.append(" AND (api_key IN (SELECT api_key").append(owners).append(')');
-        args.addAll(ownerArgs);
+        if (keys.isEmpty() && !keyless) {
+            return false;
+        }
+        // bpchar: an array of varchar would compare as text, which the CHAR(64) index cannot serve
+        where.append(" AND (api_key = ANY(?)");
+        args.add(c.createArrayOf(db.postgres() ? "bpchar" : "CHAR", keys.toArray()));
         if (keyless) {
             where.append(" OR api_key IS NULL"); // rows without a key hash (the gateway gives them no user or team)
         }
         where.append(')');
         eq(where, args, "user_id", userId);
         eq(where, args, "team_id", teamId);
+        return true;
     }
 
     /**
@@ -515,6 +530,8 @@ public final class SpendLogStore {
         for (Object a : args) {
             if (a instanceof Instant t) {
                 p.ts(t);
+            } else if (a instanceof java.sql.Array array) {
+                p.array(array);
             } else {
                 p.text((String) a);
             }

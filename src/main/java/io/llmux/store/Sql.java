@@ -149,6 +149,11 @@ final class Sql {
             return this;
         }
 
+        Params array(java.sql.Array v) throws SQLException {
+            ps.setArray(++index, v);
+            return this;
+        }
+
         Params texts(Collection<String> values) throws SQLException {
             for (String v : values) {
                 text(v);
