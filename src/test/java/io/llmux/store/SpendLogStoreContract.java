@@ -189,6 +189,37 @@ abstract class SpendLogStoreContract extends DatabaseContract {
     }
 
     @Test
+    void twoWritersOfDifferentBatchesOfOneKeyAddUpItsSpendPerModel() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 5; round++) {
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<int[]>> writers = new ArrayList<>();
+                for (int writer = 0; writer < 2; writer++) {
+                    List<SpendLogRow> rows = new ArrayList<>();
+                    for (int i = 0; i < 20; i++) {
+                        rows.add(log("r" + round + "-" + writer + "-" + i, "k1", 0.01, T0));
+                    }
+                    writers.add(pool.submit(() -> {
+                        start.await();
+                        return spendLogs.insertBatch(rows);
+                    }));
+                }
+                start.countDown();
+                for (Future<int[]> w : writers) {
+                    assertThat(w.get(30, TimeUnit.SECONDS)).containsOnly(1);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertCharged(2.0); // 5 rounds of two batches of 20 rows at 0.01
+        assertThat(keys.findByHash(hash("k1")).orElseThrow().modelSpend())
+                .hasEntrySatisfying("gpt-4o", v -> assertThat(v).isCloseTo(1.0 + 2.0, within(EPS)));
+    }
+
+    @Test
     void logsFilterByKeyUserTeamAndTimeNewestFirst() {
         SpendLogRow early = log("r1", "k1", 0.1, T0);
         SpendLogRow late = log("r2", "k1", 0.1, T0.plus(Duration.ofHours(1)));
