@@ -251,8 +251,16 @@ public final class LocalRateLimiter implements RateLimiter {
     private static final class Leases {
         final LinkedHashMap<String, Long> open = new LinkedHashMap<>();
 
+        /**
+         * Drops the lapsed slots from the front and stops at the first live one: every admission checks this, and a
+         * key with a hundred requests in flight would otherwise walk all of them each time. Every lease gets the same
+         * TTL, so the order taken is the lapse order; after the wall clock steps back, a slot can lapse late by that
+         * step, which only a slot never settled (its replica died) would notice.
+         */
         void lapse(long now) {
-            open.values().removeIf(lapseAt -> lapseAt <= now);
+            for (var it = open.values().iterator(); it.hasNext() && it.next() <= now; ) {
+                it.remove();
+            }
         }
     }
 }

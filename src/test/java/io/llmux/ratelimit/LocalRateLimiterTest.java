@@ -55,4 +55,26 @@ class LocalRateLimiterTest extends RateLimiterContract {
 
         assertThat(refusal(List.of(tpm), 20).remaining()).isEqualTo(10);
     }
+
+    @Test
+    void unsettledSlotsLapseInTheOrderTakenWhateverWasSettledBetweenThem() throws Exception {
+        Limit parallel = key(Kind.PARALLEL, 3);
+        limiter.admit(List.of(parallel), 0); // never settled
+        clock.advance(Duration.ofMinutes(1));
+        Admission settled = limiter.admit(List.of(parallel), 0);
+        clock.advance(Duration.ofMinutes(1));
+        limiter.admit(List.of(parallel), 0); // never settled
+        limiter.settle(settled, 0);
+
+        clock.advance(Window.LEASE_TTL.minusMinutes(2).plusSeconds(1)); // the first has lapsed, the third not yet
+        assertThat(limiter.admit(List.of(parallel), 0).states().getFirst().remaining())
+                .as("the third slot and this one")
+                .isEqualTo(1);
+
+        clock.advance(Duration.ofMinutes(2)); // the third has lapsed too
+
+        assertThat(limiter.admit(List.of(parallel), 0).states().getFirst().remaining())
+                .as("the fourth slot and this one")
+                .isEqualTo(1);
+    }
 }
