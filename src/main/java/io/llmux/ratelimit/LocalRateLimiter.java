@@ -255,7 +255,7 @@ public final class LocalRateLimiter implements RateLimiter {
          * Drops the lapsed slots from the front and stops at the first live one: every admission checks this, and a
          * key with a hundred requests in flight would otherwise walk all of them each time. Every lease gets the same
          * TTL, so the order taken is the lapse order; after the wall clock steps back, a slot can lapse late by that
-         * step, which only a slot never settled (its replica died) would notice.
+         * step, which only a slot never settled would notice.
          */
         void lapse(long now) {
             for (var it = open.values().iterator(); it.hasNext() && it.next() <= now; ) {
