@@ -27,7 +27,10 @@ public final class LocalRateLimiter implements RateLimiter {
     private final String idPrefix = "local-" + Long.toHexString(new SecureRandom().nextLong()) + ':';
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Map<String, Buckets> windows = new HashMap<>();
+    /** Counters by kind, then by limit id: a map per kind spares each lookup a key built from both. */
+    private final Map<String, Buckets> rpmWindows = new HashMap<>();
+
+    private final Map<String, Buckets> tpmWindows = new HashMap<>();
     private final Map<String, Leases> slots = new HashMap<>();
     private long sequence;
     private long sweptAt;
@@ -48,20 +51,31 @@ public final class LocalRateLimiter implements RateLimiter {
         long estimate = Math.max(0, estimatedTokens);
         long now = clock.millis();
         long second = Window.second(now);
-        List<Admission.State> states = new ArrayList<>(limits.size());
+        int n = limits.size();
+        List<Admission.State> states = new ArrayList<>(n);
+        // each limit's counter, looked up once: a window for rpm and tpm, slots for parallel
+        Buckets[] windows = new Buckets[n];
+        Leases[] leases = new Leases[n];
         String id;
         lock.lock();
         try {
             sweepIdle(now);
-            for (Limit limit : limits) {
-                states.add(check(limit, estimate, now));
+            for (int i = 0; i < n; i++) {
+                Limit limit = limits.get(i);
+                if (limit.kind() == Limit.Kind.PARALLEL) {
+                    leases[i] = leases(limit);
+                    states.add(check(limit, leases[i], now));
+                } else {
+                    windows[i] = window(limit);
+                    states.add(check(limit, windows[i], estimate, now));
+                }
             }
             id = idPrefix + ++sequence;
-            for (Limit limit : limits) {
-                switch (limit.kind()) {
-                    case PARALLEL -> leases(limit).open.put(id, now + leaseMillis);
-                    case RPM -> window(limit).add(second, 1);
-                    case TPM -> window(limit).add(second, estimate);
+            for (int i = 0; i < n; i++) {
+                switch (limits.get(i).kind()) {
+                    case PARALLEL -> leases[i].open.put(id, now + leaseMillis);
+                    case RPM -> windows[i].add(second, 1);
+                    case TPM -> windows[i].add(second, estimate);
                 }
             }
         } finally {
@@ -79,7 +93,7 @@ public final class LocalRateLimiter implements RateLimiter {
             for (Limit limit : admission.limits()) {
                 switch (limit.kind()) {
                     case PARALLEL -> {
-                        Leases l = slots.get(key(limit));
+                        Leases l = slots.get(limit.id());
                         if (l != null) {
                             l.open.remove(admission.id());
                         }
@@ -98,20 +112,19 @@ public final class LocalRateLimiter implements RateLimiter {
         return admission.id().startsWith(idPrefix);
     }
 
-    /** The limit's state once this request is in, or the refusal. Under the lock; takes nothing. */
-    private Admission.State check(Limit limit, long estimate, long now) throws RateLimited {
-        if (limit.kind() == Limit.Kind.PARALLEL) {
-            Leases l = leases(limit);
-            l.lapse(now);
-            long inFlight = l.open.size();
-            if (inFlight + 1 > limit.value()) {
-                throw new RateLimited(
-                        limit, Window.PARALLEL_RETRY, Math.max(0, limit.value() - inFlight), Duration.ZERO);
-            }
-            return new Admission.State(limit, limit.value() - inFlight - 1, Duration.ZERO);
+    /** A parallel limit's state once this request is in, or the refusal. Under the lock; takes nothing. */
+    private static Admission.State check(Limit limit, Leases l, long now) throws RateLimited {
+        l.lapse(now);
+        long inFlight = l.open.size();
+        if (inFlight + 1 > limit.value()) {
+            throw new RateLimited(limit, Window.PARALLEL_RETRY, Math.max(0, limit.value() - inFlight), Duration.ZERO);
         }
+        return new Admission.State(limit, limit.value() - inFlight - 1, Duration.ZERO);
+    }
+
+    /** An rpm or tpm limit's state once this request is in, or the refusal. Under the lock; takes nothing. */
+    private static Admission.State check(Limit limit, Buckets w, long estimate, long now) throws RateLimited {
         long need = limit.kind() == Limit.Kind.RPM ? 1 : estimate;
-        Buckets w = window(limit);
         w.slide(now);
         long used = w.sum();
         if (used + need > limit.value()) {
@@ -126,16 +139,13 @@ public final class LocalRateLimiter implements RateLimiter {
         return new Admission.State(limit, limit.value() - used - need, Duration.ofMillis(emptyAt - now));
     }
 
-    private static String key(Limit limit) {
-        return limit.kind().wire() + ':' + limit.id();
-    }
-
     private Buckets window(Limit limit) {
-        return windows.computeIfAbsent(key(limit), k -> new Buckets());
+        Map<String, Buckets> windows = limit.kind() == Limit.Kind.RPM ? rpmWindows : tpmWindows;
+        return windows.computeIfAbsent(limit.id(), k -> new Buckets());
     }
 
     private Leases leases(Limit limit) {
-        return slots.computeIfAbsent(key(limit), k -> new Leases());
+        return slots.computeIfAbsent(limit.id(), k -> new Leases());
     }
 
     private void sweepIdle(long now) {
@@ -143,10 +153,12 @@ public final class LocalRateLimiter implements RateLimiter {
             return;
         }
         sweptAt = now;
-        windows.values().removeIf(w -> {
-            w.slide(now);
-            return w.isEmpty();
-        });
+        for (Map<String, Buckets> windows : List.of(rpmWindows, tpmWindows)) {
+            windows.values().removeIf(w -> {
+                w.slide(now);
+                return w.isEmpty();
+            });
+        }
         slots.values().removeIf(l -> {
             l.lapse(now);
             return l.open.isEmpty();
@@ -155,13 +167,19 @@ public final class LocalRateLimiter implements RateLimiter {
 
     /**
      * One counter's window: the amount of each of its last {@link Window#SECONDS} epoch seconds, in a ring indexed by
-     * the second (a slot holding an older second than the one that maps to it has left the window). Arrays rather
-     * than a sorted map: every admission slides and sums each of its counters, and this is on the request path.
+     * the second (a slot holding an older second than the one that maps to it has left the window), and their sum.
+     * Every admission slides and sums each of its counters, so both are kept cheap: the sum is kept as amounts come
+     * and go, and a slide walks the ring only when the window's first second has moved since the last one, about
+     * once a second for a busy counter.
      */
     private static final class Buckets {
         private static final long NONE = Long.MIN_VALUE;
         final long[] seconds = new long[Window.SECONDS];
         final long[] amounts = new long[Window.SECONDS];
+        /** The amounts of the seconds held, every one of them not older than {@link #slidTo}. */
+        long sum;
+        /** The first second of the window at the last slide: older seconds are gone. */
+        long slidTo = NONE;
 
         Buckets() {
             Arrays.fill(seconds, NONE);
@@ -173,9 +191,14 @@ public final class LocalRateLimiter implements RateLimiter {
 
         void slide(long now) {
             long first = Window.first(now);
+            if (first <= slidTo) {
+                return; // the same window start, or the clock stepped back: nothing more has left
+            }
+            slidTo = first;
             for (int i = 0; i < seconds.length; i++) {
                 if (seconds[i] != NONE && seconds[i] < first) {
                     seconds[i] = NONE;
+                    sum -= amounts[i];
                     amounts[i] = 0;
                 }
             }
@@ -191,12 +214,6 @@ public final class LocalRateLimiter implements RateLimiter {
         }
 
         long sum() {
-            long sum = 0;
-            for (int i = 0; i < seconds.length; i++) {
-                if (seconds[i] != NONE) {
-                    sum += amounts[i];
-                }
-            }
             return sum;
         }
 
@@ -208,16 +225,21 @@ public final class LocalRateLimiter implements RateLimiter {
             if (seconds[i] == second) {
                 amounts[i] += amount;
             } else {
+                // the slot's older second, if any, left the window at a slide before this second began
+                sum -= seconds[i] == NONE ? 0 : amounts[i];
                 seconds[i] = second;
                 amounts[i] = amount;
             }
+            sum += amount;
         }
 
         void correct(long second, long delta, long now) {
             slide(now);
             int i = slot(second);
             if (seconds[i] == second) {
-                amounts[i] = Math.max(0, amounts[i] + delta);
+                long corrected = Math.max(0, amounts[i] + delta);
+                sum += corrected - amounts[i];
+                amounts[i] = corrected;
             } else if (delta > 0) {
                 add(Window.second(now), delta);
             }

@@ -20,9 +20,18 @@ public final class RateLimitSettlement {
     /** Before the last byte of the answer: settles now only when the admission holds parallel slots. */
     public void beforeLastByte(Exchange ex, int status) {
         Admission a = ex.rateAdmission();
-        if (a != null && a.limits().stream().anyMatch(l -> l.kind() == Limit.Kind.PARALLEL)) {
+        if (a != null && holdsSlots(a)) {
             settle(ex, status);
         }
+    }
+
+    private static boolean holdsSlots(Admission a) {
+        for (Limit l : a.limits()) {
+            if (l.kind() == Limit.Kind.PARALLEL) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Once the answer is done, whatever became of it; a second call does nothing. */

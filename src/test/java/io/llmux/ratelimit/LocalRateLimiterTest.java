@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.llmux.ratelimit.Limit.Kind;
 import io.llmux.testing.TestClock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /** The limiter contract in-process, plus the window's exact edges, which only a hand-moved clock can reach. */
@@ -76,5 +80,65 @@ class LocalRateLimiterTest extends RateLimiterContract {
         assertThat(limiter.admit(List.of(parallel), 0).states().getFirst().remaining())
                 .as("the fourth slot and this one")
                 .isEqualTo(1);
+    }
+
+    /**
+     * The window keeps its sum as amounts come, are corrected and leave, and slides only when its first second
+     * moves: over a long random run, what it reports must match the window recomputed from scratch each time.
+     */
+    @Test
+    void keptSumsMatchTheWindowRecomputedFromItsSeconds() throws Exception {
+        Limit rpm = key(Kind.RPM, 1_000_000);
+        Limit tpm = key(Kind.TPM, 1_000_000_000);
+        Map<Long, Long> requests = new TreeMap<>();
+        Map<Long, Long> tokens = new TreeMap<>();
+        List<Admission> open = new ArrayList<>();
+        Random random = new Random(7);
+
+        for (int step = 0; step < 5_000; step++) {
+            int move = random.nextInt(100);
+            clock.advance(Duration.ofMillis(
+                    move < 3 ? 30_000 + random.nextInt(100_000) : move < 60 ? random.nextInt(400) : 0));
+            long now = clock.millis();
+            long second = Window.second(now);
+            long first = Window.first(now);
+            if (open.isEmpty() || random.nextInt(3) > 0) {
+                long estimate = random.nextInt(4) == 0 ? 0 : random.nextInt(500);
+                Admission a = limiter.admit(List.of(rpm, tpm), estimate);
+
+                assertThat(a.states().get(0).remaining())
+                        .as("step %d: requests left", step)
+                        .isEqualTo(rpm.value() - inWindow(requests, first) - 1);
+                assertThat(a.states().get(1).remaining())
+                        .as("step %d: tokens left", step)
+                        .isEqualTo(tpm.value() - inWindow(tokens, first) - estimate);
+                requests.merge(second, 1L, Long::sum);
+                if (estimate > 0) {
+                    tokens.merge(second, estimate, Long::sum);
+                }
+                open.add(a);
+            } else {
+                Admission a = open.remove(random.nextInt(open.size()));
+                long actual = random.nextInt(700);
+                limiter.settle(a, actual);
+
+                long delta = actual - a.estimatedTokens();
+                if (a.second() >= first && tokens.containsKey(a.second())) {
+                    tokens.put(a.second(), Math.max(0, tokens.get(a.second()) + delta));
+                } else if (delta > 0) {
+                    tokens.merge(second, delta, Long::sum);
+                }
+            }
+        }
+    }
+
+    private static long inWindow(Map<Long, Long> amounts, long first) {
+        long sum = 0;
+        for (var e : amounts.entrySet()) {
+            if (e.getKey() >= first) {
+                sum += e.getValue();
+            }
+        }
+        return sum;
     }
 }
