@@ -3,6 +3,8 @@ package io.llmux.budget;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.math.BigDecimal;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class NanosTest {
@@ -17,6 +19,31 @@ class NanosTest {
         assertThat(Nanos.fromUsd(0)).isZero();
         assertThat(Nanos.fromUsd(1e30)).isEqualTo(Long.MAX_VALUE);
         assertThatThrownBy(() -> Nanos.fromUsd(Double.NaN)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /**
+     * The shortcut through doubles must give what the decimal gives, for any amount: prices times tokens, budgets,
+     * and amounts lying exactly on half a nano-dollar, where only the decimal can tell the way.
+     */
+    @Test
+    void theShortcutAgreesWithTheDecimalEverywhere() {
+        Random random = new Random(11);
+        for (int i = 0; i < 200_000; i++) {
+            double usd = switch (i % 4) {
+                case 0 -> random.nextDouble() * Math.pow(10, random.nextInt(16) - 12); // any magnitude
+                case 1 -> (random.nextInt(2_000_000) - 1_000_000) * 0.15e-6 * random.nextInt(5_000); // cost
+                case 2 ->
+                    new BigDecimal(random.nextLong(2_000_000_000_000L) - 1_000_000_000_000L)
+                            .add(BigDecimal.valueOf(5, 1))
+                            .movePointLeft(9)
+                            .doubleValue(); // on a half, as printed
+                default -> random.nextLong(100_000_000) / Math.pow(10, random.nextInt(12)); // decimals
+            };
+            assertThat(Nanos.fromUsd(usd)).as("%s", usd).isEqualTo(Nanos.exact(usd));
+        }
+        assertThat(Nanos.fromUsd(0.0000000025)).isEqualTo(3);
+        assertThat(Nanos.fromUsd(-0.0000000025)).as("half away from zero").isEqualTo(-3);
+        assertThat(Nanos.fromUsd(999.9999999995)).isEqualTo(1_000_000_000_000L);
     }
 
     @Test
