@@ -4,7 +4,6 @@ import io.llmux.GatewayException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -74,8 +73,7 @@ public final class Authenticator {
         String authorization = headers.apply("authorization");
         if (authorization != null) {
             String value = authorization.strip();
-            if (value.length() > 7
-                    && value.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ")) {
+            if (value.length() > 7 && value.regionMatches(true, 0, "bearer ", 0, 7)) {
                 return value.substring(7).strip();
             }
         }

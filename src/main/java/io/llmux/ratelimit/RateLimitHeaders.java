@@ -13,22 +13,32 @@ public final class RateLimitHeaders {
 
     private RateLimitHeaders() {}
 
+    /** One unit's three header names, built once. */
+    private record Names(String limit, String remaining, String reset) {
+        static Names of(String unit) {
+            return new Names("x-ratelimit-limit-" + unit, "x-ratelimit-remaining-" + unit, "x-ratelimit-reset-" + unit);
+        }
+    }
+
+    private static final Names REQUESTS = Names.of("requests");
+    private static final Names TOKENS = Names.of("tokens");
+
     /** The headers for an admitted request. */
     public static void of(Admission admission, BiConsumer<String, String> header) {
-        write(tightest(admission.states(), Limit.Kind.RPM), "requests", header);
-        write(tightest(admission.states(), Limit.Kind.TPM), "tokens", header);
+        write(tightest(admission.states(), Limit.Kind.RPM), REQUESTS, header);
+        write(tightest(admission.states(), Limit.Kind.TPM), TOKENS, header);
     }
 
     /** The headers for a refused request: the limit it met, with what is left of it. */
     public static void of(RateLimited refusal, BiConsumer<String, String> header) {
         Limit limit = refusal.limit();
-        String unit = switch (limit.kind()) {
-            case RPM -> "requests";
-            case TPM -> "tokens";
+        Names names = switch (limit.kind()) {
+            case RPM -> REQUESTS;
+            case TPM -> TOKENS;
             case PARALLEL -> null;
         };
-        if (unit != null) {
-            write(new Admission.State(limit, refusal.remaining(), refusal.reset()), unit, header);
+        if (names != null) {
+            write(new Admission.State(limit, refusal.remaining(), refusal.reset()), names, header);
         }
     }
 
@@ -42,13 +52,13 @@ public final class RateLimitHeaders {
         return tightest;
     }
 
-    private static void write(Admission.State state, String unit, BiConsumer<String, String> header) {
+    private static void write(Admission.State state, Names names, BiConsumer<String, String> header) {
         if (state == null) {
             return;
         }
-        header.accept("x-ratelimit-limit-" + unit, Long.toString(state.limit().value()));
-        header.accept("x-ratelimit-remaining-" + unit, Long.toString(Math.max(0, state.remaining())));
-        header.accept("x-ratelimit-reset-" + unit, duration(state.reset()));
+        header.accept(names.limit(), Long.toString(state.limit().value()));
+        header.accept(names.remaining(), Long.toString(Math.max(0, state.remaining())));
+        header.accept(names.reset(), duration(state.reset()));
     }
 
     /** {@code 0s}, {@code 250ms}, {@code 1s}, {@code 8.64s}, {@code 1m0s}, {@code 6m30.5s}. */
