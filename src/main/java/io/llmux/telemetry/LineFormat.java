@@ -8,9 +8,17 @@ import java.time.Instant;
  * string value passes the {@link Redactor} on its way in: no caller has to remember to scrub.
  */
 final class LineFormat {
-    private final StringBuilder sb = new StringBuilder(512);
+    private static final int CAPACITY = 512;
+
+    private StringBuilder sb = new StringBuilder(CAPACITY);
     private final Redactor redactor;
     private boolean json;
+    /**
+     * The line holds a character beyond Latin-1. A builder that took one keeps two bytes a character for good,
+     * and every later line would be widened as it is appended and narrowed again by {@code toString}: the startup
+     * line's arrows did that to every request line. The next line gets a new builder.
+     */
+    private boolean wide;
 
     LineFormat(Redactor redactor) {
         this.redactor = redactor;
@@ -27,6 +35,10 @@ final class LineFormat {
 
     LineFormat begin(long epochMillis, String level, String message) {
         String msg = redactor.scrub(message);
+        if (wide) {
+            sb = new StringBuilder(CAPACITY);
+            wide = false;
+        }
         sb.setLength(0);
         String ts = Instant.ofEpochMilli(epochMillis).toString();
         if (json) {
@@ -42,6 +54,7 @@ final class LineFormat {
                     .append(level.toUpperCase(java.util.Locale.ROOT))
                     .append(' ')
                     .append(msg);
+            noteWidth(msg);
         }
         return this;
     }
@@ -61,6 +74,7 @@ final class LineFormat {
                 quote(value);
             } else {
                 sb.append(value);
+                noteWidth(value);
             }
         }
         return this;
@@ -111,10 +125,6 @@ final class LineFormat {
         return sb.toString();
     }
 
-    StringBuilder buffer() {
-        return sb;
-    }
-
     private static boolean needsQuotes(String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
@@ -125,25 +135,37 @@ final class LineFormat {
         return false;
     }
 
+    private void noteWidth(String s) {
+        for (int i = 0; i < s.length() && !wide; i++) {
+            wide = s.charAt(i) > 0xFF;
+        }
+    }
+
+    /** {@code s} as a JSON string: runs that need no escape are copied whole, which most values are. */
     private void quote(String s) {
         sb.append('"');
+        int from = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
+            if (c == '"' || c == '\\' || c < 0x20) {
+                sb.append(s, from, i);
+                escape(c);
+                from = i + 1;
+            } else if (c > 0xFF) {
+                wide = true;
             }
         }
-        sb.append('"');
+        sb.append(s, from, s.length()).append('"');
+    }
+
+    private void escape(char c) {
+        switch (c) {
+            case '"' -> sb.append("\\\"");
+            case '\\' -> sb.append("\\\\");
+            case '\n' -> sb.append("\\n");
+            case '\r' -> sb.append("\\r");
+            case '\t' -> sb.append("\\t");
+            default -> sb.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+        }
     }
 }

@@ -51,4 +51,39 @@ class LineFormatTest {
         assertThat(line.lines()).hasSize(1);
         assertThat(line).contains("model=\"x\\n1970");
     }
+
+    /** One builder serves every line; a line beyond Latin-1 must leave nothing of itself in the lines after it. */
+    @Test
+    void linesAfterOneBeyondLatin1AreWrittenTheSame() {
+        LineFormat format = new LineFormat();
+        for (boolean json : new boolean[] {true, false}) {
+            String before = format.json(json)
+                    .begin(0, "info", "request")
+                    .field("model", "gpt-4o")
+                    .end();
+            String wide = format.json(json)
+                    .begin(0, "info", "listening")
+                    .field("pipeline", "auth → router")
+                    .end();
+            String after = format.json(json)
+                    .begin(0, "info", "request")
+                    .field("model", "gpt-4o")
+                    .end();
+
+            assertThat(wide).contains("auth → router");
+            assertThat(after).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void everyValueComesBackFromTheJsonAsItWent() throws Exception {
+        String[] values = {"", "plain", "\"", "a\\b", "tab\there", "\u0001ctl\u001f", "end\r\n", "é → ✓ \"q\"", "\\\\"};
+        LineFormat format = new LineFormat(); // none of these looks like a credential
+        for (String v : values) {
+            String line = format.json(true).begin(0, "info", v).field("v", v).end();
+            JsonNode n = Json.MAPPER.readTree(line);
+            assertThat(n.get("msg").asText()).isEqualTo(v);
+            assertThat(n.get("v").asText()).isEqualTo(v);
+        }
+    }
 }
