@@ -176,7 +176,7 @@ public final class LocalRateLimiter implements RateLimiter {
         private static final long NONE = Long.MIN_VALUE;
         final long[] seconds = new long[Window.SECONDS];
         final long[] amounts = new long[Window.SECONDS];
-        /** The amounts of the seconds held, every one of them not older than {@link #slidTo}. */
+        /** What the seconds held add up to: kept with every change to {@link #amounts}. */
         long sum;
         /** The first second of the window at the last slide: older seconds are gone. */
         long slidTo = NONE;
