@@ -225,6 +225,7 @@ public final class Gateway implements AutoCloseable {
                 () -> writer.map(SpendLogWriter::dropped).orElse(0L),
                 sink::dropped,
                 () -> writer.map(SpendLogWriter::queued).orElse(0),
+                () -> writer.map(SpendLogWriter::spillBytes).orElse(0L),
                 pricing::unknownCostCounts,
                 this::deploymentHealth,
                 redisErrors);

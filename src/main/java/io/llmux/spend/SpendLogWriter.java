@@ -143,6 +143,11 @@ public final class SpendLogWriter implements AutoCloseable {
         return queue.size();
     }
 
+    /** Bytes of spilled rows waiting in the spill file: the backlog on disk, 0 when nothing spilled is unstored. */
+    public long spillBytes() {
+        return spill.pendingBytes();
+    }
+
     /**
      * Writes what is queued, for up to {@code timeout}; whatever is still unwritten then (the database is away or
      * slow) goes to the spill file for the next start. Rows recorded after this call are spilled.

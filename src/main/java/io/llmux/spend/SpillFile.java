@@ -23,8 +23,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * replaying it again is harmless because rows are stored once per request id.
  */
 final class SpillFile implements AutoCloseable {
-    /** What {@link #next} read: rows, and the file to delete once they are stored (null if more remain). */
-    record Batch(List<SpendLogRow> rows, Path finishedFile) {}
+    /**
+     * What {@link #next} read: rows, the bytes of the lines they came from, and the file to delete once they are
+     * stored (null if more remain).
+     */
+    record Batch(List<SpendLogRow> rows, long lineBytes, Path finishedFile) {}
 
     private final Path dir;
     private final String name;
@@ -32,7 +35,11 @@ final class SpillFile implements AutoCloseable {
     private final ReentrantLock appendLock = new ReentrantLock();
 
     private BufferedWriter appender;
+    /** Bytes on disk, in the append file and the replay files; what the bound is checked against. */
     private long bytes;
+    /** Bytes of the replay file being read whose rows are already stored; guarded by appendLock like bytes. */
+    private long replayedBytes;
+
     private long corruptLines;
 
     // replay side: only the writer thread touches these
@@ -84,14 +91,29 @@ final class SpillFile implements AutoCloseable {
         }
     }
 
+    /**
+     * Bytes of spilled rows not yet stored in the database: the spill backlog, 0 once everything spilled is stored. It
+     * falls batch by batch as a replay file is stored, not only when the file is deleted.
+     */
+    long pendingBytes() {
+        appendLock.lock();
+        try {
+            return Math.max(0, bytes - replayedBytes);
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
     /** Up to {@code max} spilled rows, oldest first; empty when there are none. Writer thread only. */
     Batch next(int max) throws IOException {
         if (replaying == null && !openNextReplay()) {
-            return new Batch(List.of(), null);
+            return new Batch(List.of(), 0, null);
         }
         List<SpendLogRow> rows = new ArrayList<>(Math.min(max, 1024));
+        long lineBytes = 0;
         String line;
         while (rows.size() < max && (line = replaying.readLine()) != null) {
+            lineBytes += utf8Length(line) + 1; // the '\n' append() wrote
             if (line.isBlank()) {
                 continue;
             }
@@ -107,14 +129,20 @@ final class SpillFile implements AutoCloseable {
             replaying = null;
             Path done = replayingFile;
             replayingFile = null;
-            return new Batch(rows, done);
+            return new Batch(rows, lineBytes, done);
         }
-        return new Batch(rows, null);
+        return new Batch(rows, lineBytes, null);
     }
 
-    /** Called once a batch's rows are stored: deletes a fully replayed file. */
+    /** Called once a batch's rows are stored: counts them off the backlog, and deletes a fully replayed file. */
     void stored(Batch batch) {
         if (batch.finishedFile() == null) {
+            appendLock.lock();
+            try {
+                replayedBytes += batch.lineBytes();
+            } finally {
+                appendLock.unlock();
+            }
             return;
         }
         try {
@@ -123,6 +151,7 @@ final class SpillFile implements AutoCloseable {
             appendLock.lock();
             try {
                 bytes = Math.max(0, bytes - size);
+                replayedBytes = 0;
             } finally {
                 appendLock.unlock();
             }
@@ -187,6 +216,31 @@ final class SpillFile implements AutoCloseable {
             files.forEach(found::add);
         }
         return found.isEmpty() ? null : found.first();
+    }
+
+    /**
+     * The UTF-8 size of a line read back, without encoding it again. Lines read from a well-formed file hold no lone
+     * surrogates; bytes a crash cut short decode to U+FFFD and may count a byte or two more than they took, which the
+     * backlog forgets once that file is deleted.
+     */
+    static long utf8Length(String s) {
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n += 1;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c)
+                    && i + 1 < s.length()
+                    && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
     }
 
     private Path appendPath() {

@@ -19,6 +19,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
 import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
 import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.HashMap;
@@ -67,6 +68,7 @@ public final class GatewayMetrics {
      * @param spendLogDropped spend rows dropped because memory and the spill file were full
      * @param logLinesDropped log lines dropped because the log writer's queue was full
      * @param spendLogQueued spend rows waiting in memory to be written
+     * @param spendLogSpillBytes bytes of spend rows waiting in the spill file to be written
      * @param costUnknown answers priced at 0 for want of a price, by upstream model name (a config value)
      * @param deploymentHealthy every deployment of the current config by id ({@code provider/model}): usable and not
      *     cooling down
@@ -76,6 +78,7 @@ public final class GatewayMetrics {
             LongSupplier spendLogDropped,
             LongSupplier logLinesDropped,
             LongSupplier spendLogQueued,
+            LongSupplier spendLogSpillBytes,
             Supplier<Map<String, Long>> costUnknown,
             Supplier<Map<String, Boolean>> deploymentHealthy,
             Map<String, LongSupplier> redisErrors) {
@@ -86,7 +89,7 @@ public final class GatewayMetrics {
 
         /** Nothing to read: for tests and parts built without the rest. */
         public static Sources none() {
-            return new Sources(() -> 0, () -> 0, () -> 0, Map::of, Map::of, Map.of());
+            return new Sources(() -> 0, () -> 0, () -> 0, () -> 0, Map::of, Map::of, Map.of());
         }
     }
 
@@ -214,6 +217,13 @@ public final class GatewayMetrics {
                 .name("llmux_spend_log_queued")
                 .help("Spend rows waiting in memory to be written (a backlog grows while the database is slow or away)")
                 .callback(cb -> cb.call((double) sources.spendLogQueued().getAsLong()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("llmux_spend_log_spill_bytes")
+                .help("Bytes of spend rows in the spill file not yet written to the database (rows that did not fit"
+                        + " in memory; replayed once the database keeps up)")
+                .unit(Unit.BYTES)
+                .callback(cb -> cb.call((double) sources.spendLogSpillBytes().getAsLong()))
                 .register(registry);
         CounterWithCallback.builder()
                 .name("llmux_log_lines_dropped_total")

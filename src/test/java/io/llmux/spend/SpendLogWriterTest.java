@@ -138,9 +138,15 @@ class SpendLogWriterTest {
         assertThat(w.spilled()).as("what memory could not hold went to disk").isGreaterThanOrEqualTo(1_000 - 50 - 500);
         assertThat(w.spilled()).isPositive();
         assertThat(spillFiles()).isNotEmpty();
+        assertThat(w.spillBytes())
+                .as("the backlog on disk, as the metric shows it")
+                .isEqualTo(spillFiles().stream()
+                        .mapToLong(p -> p.toFile().length())
+                        .sum());
         db.failing = false;
         await(() -> db.rows.size() == 1_000, "memory and spill file both stored");
         await(() -> spillFiles().isEmpty(), "the replayed spill file is deleted");
+        assertThat(w.spillBytes()).isZero();
         assertThat(w.dropped()).isZero();
     }
 

@@ -19,6 +19,7 @@ class GatewayMetricsTest {
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong linesDropped = new AtomicLong();
     private final AtomicLong queued = new AtomicLong();
+    private final AtomicLong spillBytes = new AtomicLong();
     private final Map<String, Long> unpriced = new LinkedHashMap<>();
     private final Map<String, Boolean> health = new LinkedHashMap<>();
     private final AtomicLong redisErrors = new AtomicLong();
@@ -26,6 +27,7 @@ class GatewayMetricsTest {
             dropped::get,
             linesDropped::get,
             queued::get,
+            spillBytes::get,
             () -> unpriced,
             () -> health,
             Map.of("routing", redisErrors::get)));
@@ -171,6 +173,7 @@ class GatewayMetricsTest {
         dropped.set(3);
         linesDropped.set(6);
         queued.set(7);
+        spillBytes.set(4_096);
         unpriced.put("my-finetune", 4L);
         health.put("openai/gpt-4o", true);
         health.put("azure/gpt-4o", false);
@@ -180,6 +183,7 @@ class GatewayMetricsTest {
         assertThat(p.value("llmux_spend_log_dropped_total")).isEqualTo(3);
         assertThat(p.value("llmux_log_lines_dropped_total")).isEqualTo(6);
         assertThat(p.value("llmux_spend_log_queued")).isEqualTo(7);
+        assertThat(p.value("llmux_spend_log_spill_bytes")).isEqualTo(4_096);
         assertThat(p.value("llmux_cost_unknown_total", "model", "my-finetune")).isEqualTo(4);
         assertThat(p.value("llmux_deployment_healthy", "deployment", "openai/gpt-4o"))
                 .isEqualTo(1);

@@ -121,6 +121,7 @@ class GrafanaDashboardTest {
                 () -> 0,
                 () -> 0,
                 () -> 0,
+                () -> 0,
                 () -> Map.of("free-model", 1L),
                 () -> Map.of("openai/gpt-4o", true),
                 Map.of()));
