@@ -194,6 +194,9 @@ final class SpillFile implements AutoCloseable {
                     appender = null;
                 }
                 if (!Files.exists(appendPath())) {
+                    // nothing left on disk (a file removed by hand): a stale count would keep the writer replaying
+                    bytes = 0;
+                    replayedBytes = 0;
                     return false;
                 }
                 next = dir.resolve(name + "." + System.currentTimeMillis() + "-" + System.nanoTime() + ".replay");

@@ -151,6 +151,28 @@ class SpendLogWriterTest {
     }
 
     @Test
+    void aSpilledBacklogIsReplayedBatchAfterBatchWithoutWaitingForRowsInMemory() {
+        db.failing = true;
+        // a full batch from memory is waited for up to a minute: a replay that waited so before each of its
+        // batches would need minutes for these rows
+        SpendLogWriter w = writer(
+                new SpendLogWriter.Settings(600, 1 << 22, 500, Duration.ofSeconds(60), Duration.ofMillis(50), 2_000));
+        for (int i = 0; i < 3_000; i++) {
+            w.record(row("r" + i, 0.01));
+        }
+        assertThat(w.spilled()).isGreaterThanOrEqualTo(3_000 - 600 - 500);
+        db.failing = false;
+        await(() -> db.rows.size() == 3_000, "memory and the spilled rows stored, in seconds");
+        await(() -> w.spillBytes() == 0, "the spill backlog gone");
+
+        w.record(row("after", 0.01));
+        sleep(300);
+        assertThat(db.rows)
+                .as("with nothing on disk, memory waits for a full batch again")
+                .doesNotContainKey("after");
+    }
+
+    @Test
     void beyondTheSpillBoundRowsAreDroppedAndCounted() {
         db.failing = true;
         SpendLogWriter w = writer(settings(10, 2_000));
@@ -298,6 +320,14 @@ class SpendLogWriterTest {
                 200,
                 t,
                 t.plusMillis(40));
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private static void await(BooleanSupplier condition, String what) {

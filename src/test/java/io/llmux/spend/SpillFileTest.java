@@ -72,6 +72,19 @@ class SpillFileTest {
     }
 
     @Test
+    void aSpillFileRemovedByHandLeavesNoBacklog() throws Exception {
+        SpillFile spill = new SpillFile(dir, "spend-spill", 1 << 20);
+        spill.append(row("a", "t"));
+        spill.close();
+        Files.delete(dir.resolve("spend-spill.jsonl"));
+        assertThat(spill.next(10).rows()).isEmpty();
+        assertThat(spill.pendingBytes()).isZero();
+        assertThat(spill.hasRows())
+                .as("else the writer would keep asking for rows that are gone")
+                .isFalse();
+    }
+
+    @Test
     void utf8LengthMatchesTheEncoder() {
         for (String s : new String[] {"", "plain", "é", "€uro", "😀", "a😀b€é", "\u07ff\u0800\uffff"}) {
             assertThat(SpillFile.utf8Length(s)).as(s).isEqualTo(s.getBytes(StandardCharsets.UTF_8).length);
