@@ -301,11 +301,16 @@ class SpendLogWriterTest {
     }
 
     private static SpendLogRow row(String id, double spend) {
+        return row(id, "alias", spend);
+    }
+
+    /** A row of a keyed request; SpillFileTest's too. */
+    static SpendLogRow row(String id, String alias, double spend) {
         Instant t = Instant.ofEpochMilli(1_700_000_000_000L);
         return new SpendLogRow(
                 id,
                 "k".repeat(64),
-                "alias",
+                alias,
                 "u",
                 "t",
                 "o",

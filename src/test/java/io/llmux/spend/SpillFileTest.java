@@ -6,7 +6,6 @@ import io.llmux.store.SpendLogRow;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,24 +97,6 @@ class SpillFileTest {
     }
 
     private static SpendLogRow row(String id, String alias) {
-        Instant t = Instant.ofEpochMilli(1_700_000_000_000L);
-        return new SpendLogRow(
-                id,
-                "k".repeat(64),
-                alias,
-                "u",
-                "t",
-                "o",
-                "gpt-4o",
-                "gpt-4o",
-                "openai/gpt-4o",
-                "openai",
-                10,
-                5,
-                0.01,
-                false,
-                200,
-                t,
-                t.plusMillis(40));
+        return SpendLogWriterTest.row(id, alias, 0.01);
     }
 }
