@@ -226,7 +226,7 @@ public final class SpendLogWriter implements AutoCloseable {
         if (batch.isEmpty()) {
             replay = null;
             // with rows on disk, the batch from memory is what waits now: waiting for a full one before each replayed
-            // batch held a replay to one batch per flushEvery (2,500 rows a second), a minute for a bench warm-up's
+            // batch held a replay to one batch per flushEvery (2,500 rows a second; two minutes for a bench warm-up)
             boolean collected = (healthy && !draining && spill.hasRows()) ? takeWaiting() : fill();
             if (!collected) {
                 if (draining) {
